@@ -1,0 +1,110 @@
+import { createContextValues } from "@connectrpc/connect";
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import type { Knex } from "@mikro-orm/postgresql";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import { CustomerService } from "../gen/customers/v1/customer_service_pb.js";
+import { createApiKeyVerifier } from "./auth/api-key-verifier.js";
+import { createCustomerRepository } from "./customers/customer-repository.js";
+import { createCustomerService } from "./customers/customer-service.js";
+import { createPageTokenCodec } from "./customers/page-token.js";
+import {
+  REQUEST_ID_HEADER,
+  type RequestContext,
+  requestContextKey,
+  requestIdFrom,
+} from "./observability/request-context.js";
+import { createRpcPipeline } from "./rpc-pipeline.js";
+import { createPolyglotServer } from "./transport/polyglot-server.js";
+import { addReflection } from "./transport/reflection.js";
+
+/** Everything buildApp needs; the caller owns (and closes) the database. */
+export interface AppDeps {
+  knex: Knex;
+  apiKeys: readonly string[];
+  pageTokenSecret: string;
+  defaultPhoneRegion?: string;
+  bodyLimitBytes?: number;
+  /** The process logger (pino); none means silent. */
+  logger?: FastifyBaseLogger;
+}
+
+/**
+ * Builds the whole HTTP application (Connect, gRPC, gRPC-web, REST, health) on one Fastify
+ * instance served by the one-port HTTP/1.1 + h2c server. Never listens: server.ts and tests do.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const bodyLimit = deps.bodyLimitBytes ?? 1024 * 1024;
+  const app = Fastify({
+    serverFactory: (handler) => createPolyglotServer(handler),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+    // Fastify's own per-request lines are replaced by the single access-log line below.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    bodyLimit,
+    return503OnClosing: true,
+  });
+
+  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  const contextOf = (req: FastifyRequest): RequestContext => {
+    let context = contexts.get(req);
+    if (!context) {
+      context = { requestId: req.id, log: req.log };
+      contexts.set(req, context);
+    }
+    return context;
+  };
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+  });
+  // One access-log line per request, naming the RPC and its status code for gRPC callers, whose
+  // HTTP status is always 200.
+  app.addHook("onResponse", async (req, reply) => {
+    const rpc = contexts.get(req)?.rpc;
+    req.log.info(
+      {
+        method: req.method,
+        url: req.url,
+        httpVersion: req.raw.httpVersion,
+        statusCode: reply.statusCode,
+        rpc: rpc?.method,
+        code: rpc?.code,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      "request completed",
+    );
+  });
+
+  const service = createCustomerService({
+    repository: createCustomerRepository(deps.knex),
+    pageTokens: createPageTokenCodec(deps.pageTokenSecret),
+    validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
+  });
+  const pipeline = createRpcPipeline(createApiKeyVerifier(deps.apiKeys));
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_req, reply) => {
+    try {
+      await deps.knex.raw("select 1");
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
+    }
+  });
+
+  await app.register(fastifyConnectPlugin, {
+    routes: (router) => {
+      router.service(CustomerService, service, { interceptors: pipeline });
+      // Reflection is open, like health: it reveals only the public contract.
+      addReflection(router, [CustomerService]);
+    },
+    contextValues: (req) => createContextValues().set(requestContextKey, contextOf(req)),
+    readMaxBytes: bodyLimit,
+    jsonOptions: { ignoreUnknownFields: false },
+  });
+  return app;
+}

@@ -1,0 +1,108 @@
+/** Typed service configuration read from the environment (see the README's configuration table). */
+export interface Config {
+  host: string;
+  port: number;
+  /** External PostgreSQL; undefined means the embedded one in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Accepted bearer keys; empty means "use the development key" (embedded database only). */
+  apiKeys: string[];
+  /** Apply pending migrations at start-up. */
+  migrateOnStart: boolean;
+  /** Region used to read national-format phone numbers when the customer has no address country. */
+  defaultPhoneRegion: string | undefined;
+  /** Secret for signing page tokens; undefined means one generated and kept in the database. */
+  pageTokenSecret: string | undefined;
+  logLevel: string;
+  /** Largest accepted request body in bytes (all protocols). */
+  bodyLimitBytes: number;
+  /** How long shutdown waits for in-flight calls before cutting connections. */
+  shutdownGraceMs: number;
+}
+
+/** Thrown for an invalid environment; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads and validates the configuration, throwing one ConfigError that lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string, fallback: string): string => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? fallback : value;
+  };
+  const optional = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+    problems.push(`${name} must be "true" or "false", got "${raw}"`);
+    return fallback;
+  };
+
+  const databaseUrl = optional("DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a PostgreSQL URL such as "postgres://user:pass@host:5432/db"');
+  }
+  const apiKeys = (optional("API_KEYS") ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+  if (apiKeys.some((key) => key.length < 16)) {
+    problems.push("API_KEYS must be a comma-separated list of keys of at least 16 characters each");
+  }
+  const defaultPhoneRegion = optional("DEFAULT_PHONE_REGION")?.toUpperCase();
+  if (defaultPhoneRegion !== undefined && !/^[A-Z]{2}$/.test(defaultPhoneRegion)) {
+    problems.push(
+      `DEFAULT_PHONE_REGION must be an ISO 3166-1 alpha-2 code such as "US", got "${defaultPhoneRegion}"`,
+    );
+  }
+  const pageTokenSecret = optional("PAGE_TOKEN_SECRET");
+  if (pageTokenSecret !== undefined && pageTokenSecret.length < 32) {
+    problems.push("PAGE_TOKEN_SECRET must have at least 32 characters");
+  }
+  const logLevel = text("LOG_LEVEL", "info");
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
+
+  const config: Config = {
+    host: text("HOST", "127.0.0.1"),
+    port: integer("PORT", 8080, 0, 65535),
+    databaseUrl,
+    dataDir: text("DATA_DIR", "./.data"),
+    apiKeys,
+    migrateOnStart: boolean("MIGRATE_ON_START", true),
+    defaultPhoneRegion,
+    pageTokenSecret,
+    logLevel,
+    bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+  };
+  if (config.databaseUrl !== undefined && config.apiKeys.length === 0) {
+    problems.push(
+      "API_KEYS must be set when DATABASE_URL points at an external database (the development key is only created for the embedded database)",
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+  return config;
+}

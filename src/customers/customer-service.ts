@@ -1,0 +1,138 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { validate as isUuid, v7 as uuidv7 } from "uuid";
+import type { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
+import { ApiError } from "../errors/api-error.js";
+import { type FieldViolation, prefixViolations } from "../errors/field-violation.js";
+import type { CustomerRecord } from "./customer.js";
+import { customerDataFromProto, customerToProto } from "./customer-mapping.js";
+import type { CustomerRepository } from "./customer-repository.js";
+import type { PageTokenCodec } from "./page-token.js";
+import { type SearchPlan, searchRequestFromAddress, searchRequestFromContact } from "./search-request.js";
+import { applyUpdateMask, resolveUpdateMask } from "./update-mask.js";
+import { type ValidateCustomerOptions, validateCustomer } from "./validate-customer.js";
+
+/** What the customer service needs from the rest of the process. */
+export interface CustomerServiceDeps {
+  repository: CustomerRepository;
+  pageTokens: PageTokenCodec;
+  validation: ValidateCustomerOptions;
+  /** Injected so tests can control timestamps. */
+  now?: () => Date;
+}
+
+/**
+ * The CustomerService RPC handlers: translate proto to domain, validate, delegate to the repository
+ * and translate back. Every protocol (gRPC, gRPC-web, Connect, REST) runs these same functions.
+ */
+export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<typeof CustomerService> {
+  const now = deps.now ?? (() => new Date());
+
+  async function search(plan: SearchPlan) {
+    const rows = await plan.run(deps.repository);
+    const hasMore = rows.length > plan.pageSize;
+    const page = hasMore ? rows.slice(0, plan.pageSize) : rows;
+    const last = page.at(-1);
+    return {
+      customers: page.map(customerToProto),
+      nextPageToken: hasMore && last ? deps.pageTokens.encode(plan.criteria, last) : "",
+    };
+  }
+
+  return {
+    async createCustomer(req) {
+      const violations: FieldViolation[] = [];
+      if (!req.customer) throw ApiError.invalidArgument([required("customer", "customer is required.")]);
+      if (req.customer.customerId !== "") {
+        violations.push({
+          field: "customer.customer_id",
+          code: "NOT_ALLOWED",
+          description: "customerId is assigned by the server; leave it out when creating a customer.",
+        });
+      }
+      if (req.requestId !== "" && !isUuid(req.requestId)) {
+        violations.push({
+          field: "request_id",
+          code: "INVALID_FORMAT",
+          description: "requestId must be a UUID, such as 7f3c9a52-5d64-4d0e-9b7a-2c1f7b8e4a10.",
+        });
+      }
+      const checked = validateCustomer(customerDataFromProto(req.customer), deps.validation);
+      violations.push(...prefixViolations("customer", checked.violations));
+      if (violations.length > 0) throw ApiError.invalidArgument(violations);
+      const at = now();
+      const record: CustomerRecord = { ...checked.customer, id: uuidv7(), createdAt: at, updatedAt: at };
+      const stored = await deps.repository.insert(record, req.requestId || undefined);
+      return customerToProto(stored);
+    },
+
+    async updateCustomer(req) {
+      const violations: FieldViolation[] = [];
+      const idViolation = customerIdViolation(req.customerId);
+      if (idViolation) violations.push(idViolation);
+      if (!req.customer) {
+        violations.push(required("customer", "customer is required."));
+        throw ApiError.invalidArgument(violations);
+      }
+      if (req.customer.customerId !== "" && req.customer.customerId !== req.customerId) {
+        violations.push({
+          field: "customer.customer_id",
+          code: "NOT_ALLOWED",
+          description: "customer.customerId must be empty or equal to the customerId being updated.",
+        });
+      }
+      const mask = resolveUpdateMask(req.updateMask, req.customer);
+      if ("violations" in mask) violations.push(...mask.violations);
+      if (violations.length > 0 || "violations" in mask) throw ApiError.invalidArgument(violations);
+      const patch = customerDataFromProto(req.customer);
+      const updated = await deps.repository.update(
+        req.customerId,
+        (current) => {
+          const checked = validateCustomer(applyUpdateMask(current, patch, mask.mask), deps.validation);
+          if (checked.violations.length > 0) {
+            throw ApiError.invalidArgument(prefixViolations("customer", checked.violations));
+          }
+          return checked.customer;
+        },
+        now(),
+      );
+      if (!updated) {
+        throw ApiError.invalidArgument([
+          {
+            field: "customer_id",
+            code: "NOT_FOUND",
+            description: `No customer has customerId ${req.customerId}.`,
+          },
+        ]);
+      }
+      return customerToProto(updated);
+    },
+
+    async getCustomer(req) {
+      const idViolation = customerIdViolation(req.customerId);
+      if (idViolation) throw ApiError.invalidArgument([idViolation]);
+      const record = await deps.repository.findById(req.customerId);
+      if (!record) throw ApiError.notFound(`No customer has customerId ${req.customerId}.`);
+      return customerToProto(record);
+    },
+
+    async searchCustomers(req) {
+      return search(searchRequestFromContact(req, deps.pageTokens, deps.validation));
+    },
+
+    async searchCustomersByAddress(req) {
+      return search(searchRequestFromAddress(req, deps.pageTokens));
+    },
+  };
+}
+
+function required(field: string, description: string): FieldViolation {
+  return { field, code: "REQUIRED", description };
+}
+
+function customerIdViolation(id: string): FieldViolation | undefined {
+  if (id === "") return required("customer_id", "customerId is required.");
+  if (!isUuid(id)) {
+    return { field: "customer_id", code: "INVALID_FORMAT", description: "customerId must be a UUID." };
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+import type {
+  SearchCustomersByAddressRequest,
+  SearchCustomersRequest,
+} from "../../gen/customers/v1/customer_service_pb.js";
+import { ApiError } from "../errors/api-error.js";
+import type { FieldViolation } from "../errors/field-violation.js";
+import type { CustomerRecord } from "./customer.js";
+import type { AddressSearch, ContactSearch, CustomerRepository, PageCursor } from "./customer-repository.js";
+import type { PageTokenCodec } from "./page-token.js";
+import { parsePhoneNumber } from "./phone-number.js";
+import { searchKey } from "./search-key.js";
+
+/** Page size when the request gives none (AIP-158 lets the service choose). */
+export const DEFAULT_PAGE_SIZE = 50;
+/** Larger page sizes are lowered to this (AIP-158: coerce, do not reject). */
+export const MAX_PAGE_SIZE = 200;
+
+/** A validated search: its normalised criteria (bound into page tokens), page size and query. */
+export interface SearchPlan {
+  criteria: ContactSearch | AddressSearch;
+  pageSize: number;
+  /** Fetches one row more than pageSize, so the caller knows whether another page exists. */
+  run(repository: CustomerRepository): Promise<CustomerRecord[]>;
+}
+
+/** Validates a SearchCustomers request (ANY of phone, email, first-name prefix) into a plan. */
+export function searchRequestFromContact(
+  req: SearchCustomersRequest,
+  tokens: PageTokenCodec,
+  options: { defaultPhoneRegion?: string },
+): SearchPlan {
+  const violations: FieldViolation[] = [];
+  const criteria: ContactSearch = {};
+  const phone = req.phone.trim();
+  const email = searchKey(req.email);
+  const firstName = searchKey(req.firstName);
+  if (phone === "" && email === "" && firstName === "") {
+    const description = "Give at least one of phone, email or firstName.";
+    for (const field of ["phone", "email", "first_name"])
+      violations.push({ field, code: "REQUIRED", description });
+  }
+  if (phone !== "") {
+    const parsed = parsePhoneNumber(phone, options.defaultPhoneRegion);
+    if ("e164" in parsed) criteria.phone = parsed.e164;
+    else {
+      violations.push({
+        field: "phone",
+        code: "INVALID_FORMAT",
+        description: "phone must be a valid phone number in international format, such as +14155552671.",
+      });
+    }
+  }
+  if (email !== "") criteria.emailKey = email;
+  if (firstName !== "") criteria.firstNamePrefixKey = firstName;
+  const page = pageFrom(req, criteria, tokens, violations);
+  if (violations.length > 0) throw ApiError.invalidArgument(violations);
+  return {
+    criteria,
+    pageSize: page.size,
+    run: (repository) => repository.searchByContact(criteria, { after: page.after, limit: page.size + 1 }),
+  };
+}
+
+/** Validates a SearchCustomersByAddress request (ALL given address fields) into a plan. */
+export function searchRequestFromAddress(
+  req: SearchCustomersByAddressRequest,
+  tokens: PageTokenCodec,
+): SearchPlan {
+  const violations: FieldViolation[] = [];
+  const criteria: AddressSearch = {};
+  const keyed: [keyof AddressSearch, string][] = [
+    ["line1Key", req.line1],
+    ["line2Key", req.line2],
+    ["cityKey", req.city],
+    ["stateKey", req.state],
+    ["postalCodeKey", req.postalCode],
+  ];
+  for (const [name, value] of keyed) {
+    const key = searchKey(value);
+    if (key !== "") criteria[name] = key;
+  }
+  const country = req.country.trim().toUpperCase();
+  if (country !== "") criteria.country = country;
+  if (Object.keys(criteria).length === 0) {
+    const description = "Give at least one of line1, line2, city, state, postalCode or country.";
+    for (const field of ["line1", "line2", "city", "state", "postal_code", "country"]) {
+      violations.push({ field, code: "REQUIRED", description });
+    }
+  }
+  const page = pageFrom(req, criteria, tokens, violations);
+  if (violations.length > 0) throw ApiError.invalidArgument(violations);
+  return {
+    criteria,
+    pageSize: page.size,
+    run: (repository) => repository.searchByAddress(criteria, { after: page.after, limit: page.size + 1 }),
+  };
+}
+
+function pageFrom(
+  req: { pageSize: number; pageToken: string },
+  criteria: object,
+  tokens: PageTokenCodec,
+  violations: FieldViolation[],
+): { size: number; after?: PageCursor } {
+  let size = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE);
+  if (req.pageSize < 0) {
+    violations.push({
+      field: "page_size",
+      code: "OUT_OF_RANGE",
+      description: "pageSize must not be negative.",
+    });
+    size = DEFAULT_PAGE_SIZE;
+  }
+  if (req.pageToken === "") return { size };
+  const after = tokens.decode(criteria, req.pageToken);
+  if (!after) {
+    violations.push({
+      field: "page_token",
+      code: "INVALID_FORMAT",
+      description: "pageToken is not a token this search returned; repeat the search with the same criteria.",
+    });
+  }
+  return { size, after };
+}

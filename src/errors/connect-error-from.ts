@@ -1,0 +1,80 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  BadRequestSchema,
+  ErrorInfoSchema,
+  RequestInfoSchema,
+} from "../../gen/google/rpc/error_details_pb.js";
+import { ApiError } from "./api-error.js";
+
+/** google.rpc.ErrorInfo domain of every error this service raises. */
+export const ERROR_DOMAIN = "customer-api";
+
+const GENERIC_REASONS: Partial<Record<Code, string>> = {
+  [Code.InvalidArgument]: "INVALID_INPUT",
+  [Code.Unauthenticated]: "INVALID_CREDENTIALS",
+  [Code.NotFound]: "NOT_FOUND",
+  [Code.DeadlineExceeded]: "DEADLINE_EXCEEDED",
+  [Code.Canceled]: "CANCELLED",
+  [Code.ResourceExhausted]: "RESOURCE_EXHAUSTED",
+  [Code.Unimplemented]: "UNIMPLEMENTED",
+};
+
+/** Codes whose message from a ConnectError raised inside connect-es is safe to pass on. */
+const PASS_THROUGH = new Set([
+  Code.InvalidArgument,
+  Code.Canceled,
+  Code.DeadlineExceeded,
+  Code.ResourceExhausted,
+  Code.Unimplemented,
+  Code.Unauthenticated,
+  Code.NotFound,
+]);
+
+/** The result of mapping a thrown value: the error to send and whether it was unexpected (log it). */
+export interface MappedError {
+  error: ConnectError;
+  unexpected: boolean;
+}
+
+/**
+ * The one place a thrown value becomes a wire error: ApiErrors keep their code, message and field
+ * violations; anything else becomes a generic INTERNAL. Every error gets ErrorInfo and RequestInfo.
+ */
+export function connectErrorFrom(thrown: unknown, requestId: string): MappedError {
+  let code = Code.Internal;
+  let message = "Internal error. Quote the request id when reporting it.";
+  let reason = "INTERNAL_ERROR";
+  let violations: ApiError["violations"] = [];
+  let unexpected = true;
+  let metadata: Headers | undefined;
+  if (thrown instanceof ApiError) {
+    ({ code, reason, violations } = thrown);
+    message = thrown.message;
+    unexpected = code === Code.Internal;
+  } else if (thrown instanceof ConnectError && PASS_THROUGH.has(thrown.code)) {
+    code = thrown.code;
+    message = thrown.rawMessage;
+    reason = GENERIC_REASONS[code] ?? "ERROR";
+    metadata = thrown.metadata;
+    unexpected = false;
+  }
+  const details: ConstructorParameters<typeof ConnectError>[3] = [];
+  if (violations.length > 0) {
+    details.push({
+      desc: BadRequestSchema,
+      value: {
+        fieldViolations: violations.map((v) => ({
+          field: v.field,
+          description: v.description,
+          reason: v.code,
+        })),
+      },
+    });
+  }
+  details.push({ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN } });
+  details.push({ desc: RequestInfoSchema, value: { requestId } });
+  // x-request-id is already a response header of every request (see app.ts).
+  const headers = new Headers(metadata);
+  if (code === Code.Unauthenticated) headers.set("www-authenticate", 'Bearer realm="customer-api"');
+  return { error: new ConnectError(message, code, headers, details, thrown), unexpected };
+}

@@ -1,0 +1,75 @@
+// Entry point: configuration → database → buildApp → listen, and a graceful shutdown on SIGTERM/SIGINT.
+import pino from "pino";
+import { buildApp } from "./app.js";
+import { resolveApiKeys } from "./auth/resolve-api-keys.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { loadOrCreateServiceSecret } from "./db/service-secret.js";
+import { loggerOptions } from "./observability/logger-options.js";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(78); // EX_CONFIG
+}
+
+const log = pino(loggerOptions(config.logLevel));
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  migrate: config.migrateOnStart,
+  log,
+}).catch((error: unknown) => {
+  log.fatal({ err: error }, "cannot open the database");
+  process.exit(1);
+});
+const apiKeys = await resolveApiKeys(config);
+const pageTokenSecret =
+  config.pageTokenSecret ?? (await loadOrCreateServiceSecret(database.knex, "page-token"));
+const app = await buildApp({
+  knex: database.knex,
+  apiKeys: apiKeys.keys,
+  pageTokenSecret,
+  defaultPhoneRegion: config.defaultPhoneRegion,
+  bodyLimitBytes: config.bodyLimitBytes,
+  logger: log,
+});
+
+try {
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ address, database: database.embedded ? "embedded" : "external" }, "customer-api listening");
+  if (apiKeys.developmentKey !== undefined) {
+    log.warn(`development API key (kept in ${config.dataDir}/dev-api-key): ${apiKeys.developmentKey}`);
+  }
+} catch (error) {
+  log.fatal({ err: error }, "cannot listen");
+  await database.close();
+  process.exit(1);
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down: refusing new connections, finishing calls in flight");
+  // Past the grace period, cut remaining connections rather than hang the deploy.
+  const force = setTimeout(() => {
+    log.warn({ graceMs: config.shutdownGraceMs }, "grace period over, closing remaining connections");
+    app.server.closeAllConnections();
+  }, config.shutdownGraceMs);
+  force.unref();
+  try {
+    await app.close();
+    await database.close();
+    log.info("stopped");
+    process.exit(0);
+  } catch (error) {
+    log.error({ err: error }, "error during shutdown");
+    process.exit(1);
+  }
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

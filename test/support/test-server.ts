@@ -1,0 +1,43 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { buildApp } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "./test-database.js";
+
+/** The API key every test server accepts. */
+export const TEST_API_KEY = "test-key-0123456789abcdef";
+
+/** The real app on a free loopback port, with its own database. */
+export interface TestServer {
+  app: FastifyInstance;
+  db: TestDatabase;
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the real application, as server.ts does, on 127.0.0.1 and a free port. */
+export async function startTestServer(
+  options: { logger?: FastifyBaseLogger; bodyLimitBytes?: number } = {},
+): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const app = await buildApp({
+    knex: db.knex,
+    apiKeys: [TEST_API_KEY],
+    pageTokenSecret: "test-page-token-secret-0123456789abcdef",
+    defaultPhoneRegion: "US",
+    bodyLimitBytes: options.bodyLimitBytes,
+    logger: options.logger,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    db,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
