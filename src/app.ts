@@ -1,3 +1,4 @@
+import { createRegistry } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import type { Knex } from "@mikro-orm/postgresql";
@@ -7,7 +8,11 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
-import { CustomerService } from "../gen/customers/v1/customer_service_pb.js";
+import {
+  CustomerService,
+  file_customers_v1_customer_service,
+} from "../gen/customers/v1/customer_service_pb.js";
+import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
 import { createApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
@@ -19,6 +24,7 @@ import {
   requestIdFrom,
 } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
+import { registerRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { createPolyglotServer } from "./transport/polyglot-server.js";
 import { addReflection } from "./transport/reflection.js";
 
@@ -96,15 +102,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  const contextValues = (req: FastifyRequest) => createContextValues().set(requestContextKey, contextOf(req));
   await app.register(fastifyConnectPlugin, {
     routes: (router) => {
       router.service(CustomerService, service, { interceptors: pipeline });
       // Reflection is open, like health: it reveals only the public contract.
       addReflection(router, [CustomerService]);
     },
-    contextValues: (req) => createContextValues().set(requestContextKey, contextOf(req)),
+    contextValues,
     readMaxBytes: bodyLimit,
     jsonOptions: { ignoreUnknownFields: false },
+  });
+  await registerRestTranscoder(app, {
+    services: [{ service: CustomerService, impl: service }],
+    interceptors: pipeline,
+    contextValues,
+    requestId: (req) => req.id,
+    registry: createRegistry(file_google_rpc_error_details, file_customers_v1_customer_service),
+    bodyLimitBytes: bodyLimit,
   });
   return app;
 }

@@ -28,8 +28,9 @@ export function createPageTokenCodec(secret: string): PageTokenCodec {
     decode(search, token) {
       const [payload, signature, extra] = token.split(".");
       if (!payload || !signature || extra !== undefined) return undefined;
-      const expected = sign(payload);
-      const given = Buffer.from(signature, "base64url");
+      // Compare the text, not decoded bytes: base64url decoding ignores stray characters and padding.
+      const expected = Buffer.from(sign(payload).toString("base64url"));
+      const given = Buffer.from(signature);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
       try {
         const body = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<
@@ -37,8 +38,8 @@ export function createPageTokenCodec(secret: string): PageTokenCodec {
           unknown
         >;
         if (body.v !== 1 || body.s !== searchHash(search)) return undefined;
-        if (typeof body.t !== "number" || typeof body.i !== "string") return undefined;
-        return { createdAt: new Date(body.t), id: body.i };
+        if (!Number.isFinite(body.t) || typeof body.i !== "string") return undefined;
+        return { createdAt: new Date(body.t as number), id: body.i };
       } catch {
         return undefined;
       }

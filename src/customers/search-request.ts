@@ -102,6 +102,7 @@ function pageFrom(
   tokens: PageTokenCodec,
   violations: FieldViolation[],
 ): { size: number; after?: PageCursor } {
+  const criteriaInvalid = violations.length > 0;
   let size = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE);
   if (req.pageSize < 0) {
     violations.push({
@@ -111,7 +112,8 @@ function pageFrom(
     });
     size = DEFAULT_PAGE_SIZE;
   }
-  if (req.pageToken === "") return { size };
+  // With invalid criteria the token cannot be checked against them; those errors come first.
+  if (req.pageToken === "" || criteriaInvalid) return { size };
   const after = tokens.decode(criteria, req.pageToken);
   if (!after) {
     violations.push({

@@ -1,0 +1,83 @@
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
+
+// Clients may spell a field by its proto name or its JSON name (proto3 JSON parsers accept both),
+// so every lookup goes through one index per message, built on first use.
+const fieldIndexes = new WeakMap<DescMessage, Map<string, DescField>>();
+
+/** Finds the field of `desc` called `name`, accepting its proto name (`postal_code`) or its JSON name (`postalCode`). */
+export function findField(desc: DescMessage, name: string): DescField | undefined {
+  let index = fieldIndexes.get(desc);
+  if (index === undefined) {
+    index = new Map();
+    // JSON names first so that a proto name wins if a (non-conforming) schema lets the two collide,
+    // the same precedence protobuf-es applies when parsing JSON.
+    for (const field of desc.fields) index.set(field.jsonName, field);
+    for (const field of desc.fields) index.set(field.name, field);
+    fieldIndexes.set(desc, index);
+  }
+  return index.get(name);
+}
+
+/**
+ * Resolves a dotted field path, one name (proto or JSON) per segment, to the fields it passes through;
+ * undefined when a segment names no field or follows a field that has no sub-fields.
+ */
+export function resolveFieldPath(desc: DescMessage, segments: readonly string[]): DescField[] | undefined {
+  const fields: DescField[] = [];
+  let current: DescMessage | undefined = desc;
+  for (const segment of segments) {
+    const field: DescField | undefined = current === undefined ? undefined : findField(current, segment);
+    if (field === undefined) return undefined;
+    fields.push(field);
+    // Lists and maps of messages are resolved through to their element type; whether a caller may
+    // traverse them (query parameters may not) is the caller's rule, not a property of the path.
+    current = field.message;
+  }
+  return fields;
+}
+
+/** Translates a field path given as proto names (`["address", "postal_code"]`) to JSON names (`["address", "postalCode"]`). */
+export function toJsonNamePath(desc: DescMessage, protoPath: readonly string[]): string[] {
+  const jsonPath: string[] = [];
+  let current: DescMessage | undefined = desc;
+  for (const segment of protoPath) {
+    const field: DescField | undefined = current === undefined ? undefined : findField(current, segment);
+    // An unknown segment is echoed as given: the path is for people to read, and the client's own
+    // spelling is the most recognisable thing to show them.
+    jsonPath.push(field?.jsonName ?? segment);
+    current = field?.message;
+  }
+  return jsonPath;
+}
+
+// One path segment: a name followed by any number of subscripts (`[1]`, `["key"]`; quoted keys may
+// contain dots and brackets), ending where the next dot or the string ends.
+const segmentPattern = /([^.[]*)((?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\])*)(?=\.|$)/y;
+
+/**
+ * Converts a proto field path string (`customer.first_name`, `preferred_contact_methods[1]`,
+ * `labels["k"].postal_code`) to its JSON-name form, keeping subscripts and unknown segments unchanged.
+ */
+export function protoPathToJsonPath(desc: DescMessage, protoPath: string): string {
+  const names: string[] = [];
+  const subscripts: string[] = [];
+  let pos = 0;
+  for (;;) {
+    segmentPattern.lastIndex = pos;
+    const match = segmentPattern.exec(protoPath);
+    if (match === null) break;
+    names.push(match[1] ?? "");
+    subscripts.push(match[2] ?? "");
+    pos = segmentPattern.lastIndex;
+    if (pos === protoPath.length) break;
+    pos++; // the dot
+  }
+  const converted = toJsonNamePath(desc, names)
+    .map((name, i) => `${name}${subscripts[i]}`)
+    .join(".");
+  // A malformed tail (e.g. an unterminated subscript) cannot be interpreted, so it is passed through
+  // verbatim rather than dropped.
+  const rest = protoPath.slice(pos);
+  if (rest === "") return converted;
+  return names.length === 0 ? rest : `${converted}.${rest}`;
+}

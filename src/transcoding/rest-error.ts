@@ -1,0 +1,93 @@
+import { create, type DescMessage, type JsonObject, type Registry, toJson } from "@bufbuild/protobuf";
+import { Code, type ConnectError } from "@connectrpc/connect";
+import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+
+/** The canonical gRPC code → HTTP status mapping (google.rpc.Code, as grpc-gateway and Vanguard use). */
+export const HTTP_STATUS_OF_CODE: Readonly<Record<Code, number>> = {
+  [Code.Canceled]: 499,
+  [Code.Unknown]: 500,
+  [Code.InvalidArgument]: 400,
+  [Code.DeadlineExceeded]: 504,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.PermissionDenied]: 403,
+  [Code.ResourceExhausted]: 429,
+  [Code.FailedPrecondition]: 400,
+  [Code.Aborted]: 409,
+  [Code.OutOfRange]: 400,
+  [Code.Unimplemented]: 501,
+  [Code.Internal]: 500,
+  [Code.Unavailable]: 503,
+  [Code.DataLoss]: 500,
+  [Code.Unauthenticated]: 401,
+};
+
+/** The google.rpc.Code name of a Connect code, e.g. INVALID_ARGUMENT (and CANCELLED, as gRPC spells it). */
+export function statusNameOf(code: Code): string {
+  if (code === Code.Canceled) return "CANCELLED";
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** One entry of `error.fieldErrors` in a REST error body. */
+export interface RestFieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** The REST error body: `{"error": {...}}` as documented in docs/rest.md. */
+export interface RestErrorBody {
+  error: {
+    code: number;
+    status: string;
+    message: string;
+    requestId: string;
+    /** Always present (empty when no field is to blame), so clients need no existence check. */
+    fieldErrors: RestFieldError[];
+    details: JsonObject[];
+  };
+}
+
+/**
+ * Renders a ConnectError as a REST error: the HTTP status from the canonical table, field errors with
+ * `fieldPath` applied (proto path relative to the request → JSON path relative to what the client
+ * sent), and every detail as proto3 JSON with its `@type`.
+ */
+export function restErrorOf(
+  error: ConnectError,
+  requestId: string,
+  registry: Registry,
+  fieldPath: (protoPath: string) => string,
+): { status: number; body: RestErrorBody } {
+  const status = HTTP_STATUS_OF_CODE[error.code] ?? 500;
+  const violations = error.findDetails(BadRequestSchema).flatMap((b) => b.fieldViolations);
+  const details: JsonObject[] = [];
+  for (const detail of error.details) {
+    const desc: DescMessage | undefined = "desc" in detail ? detail.desc : registry.getMessage(detail.type);
+    if (!desc) continue;
+    const message = "desc" in detail ? create(desc, detail.value) : undefined;
+    const decoded = message ?? error.findDetails(desc)[0];
+    if (!decoded) continue;
+    details.push({
+      "@type": `type.googleapis.com/${desc.typeName}`,
+      ...(toJson(desc, decoded, { registry }) as JsonObject),
+    });
+  }
+  return {
+    status,
+    body: {
+      error: {
+        code: status,
+        status: statusNameOf(error.code),
+        message: error.rawMessage,
+        requestId,
+        fieldErrors: violations.map((v) => ({
+          field: fieldPath(v.field),
+          code: v.reason,
+          message: v.description,
+        })),
+        details,
+      },
+    },
+  };
+}

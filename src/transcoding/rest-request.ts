@@ -1,0 +1,138 @@
+import {
+  type DescField,
+  type DescMessage,
+  fromJson,
+  type JsonObject,
+  type JsonValue,
+  type Registry,
+} from "@bufbuild/protobuf";
+import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
+import type { FieldViolation } from "../errors/field-violation.js";
+import { toJsonNamePath } from "./field-paths.js";
+import type { HttpBinding } from "./http-bindings.js";
+import { findUnknownJsonFields, inferUpdateMask } from "./json-body.js";
+import { queryParamsToJson } from "./query-params.js";
+import type { PathVariableValue } from "./route-table.js";
+
+/** The pieces of an HTTP request that map onto a request message. */
+export interface RestRequestParts {
+  variables: readonly PathVariableValue[];
+  query: Iterable<[string, string]>;
+  /** Parsed JSON body; undefined when the request had none. */
+  body: JsonValue | undefined;
+}
+
+/** The request message, or the violations (field = the name the client used) that prevent it. */
+export type RestRequestResult =
+  | { ok: true; message: ReturnType<typeof fromJson> }
+  | { ok: false; violations: FieldViolation[]; message?: string };
+
+/**
+ * Builds the RPC request from path variables, query parameters and the JSON body, the way
+ * google.api.http specifies: the body fills `body` (or the whole message for "*"), path variables
+ * their fields, and query parameters every other field. A PATCH without `updateMask` gets the mask of
+ * the keys it sent; a PUT gets "*" (full replacement).
+ */
+export function restRequestOf(
+  binding: HttpBinding,
+  parts: RestRequestParts,
+  registry: Registry,
+): RestRequestResult {
+  const input = binding.method.input;
+  const violations: FieldViolation[] = [];
+  const pathFields = binding.pathFields.map((p) => p.join("."));
+  const bodyField = binding.bodyField;
+  const isBound = (path: string[]) => {
+    if (bodyField === "*") return true;
+    const dotted = path.join(".");
+    if (bodyField && (path[0] === bodyField.name || dotted === bodyField.name)) return true;
+    return pathFields.some((p) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`));
+  };
+
+  const query = queryParamsToJson(input, parts.query, isBound);
+  for (const e of query.errors) violations.push({ field: e.param, code: e.code, description: e.description });
+  const json: JsonObject = query.json;
+
+  if (bodyField !== undefined) {
+    const body = parts.body ?? {};
+    const bodyDesc = bodyField === "*" ? input : bodyField.message;
+    if (bodyDesc && (typeof body !== "object" || body === null || Array.isArray(body))) {
+      return { ok: false, violations: [], message: "The request body must be a JSON object." };
+    }
+    if (bodyDesc) {
+      for (const field of findUnknownJsonFields(bodyDesc, body)) {
+        violations.push({
+          field,
+          code: "UNKNOWN_FIELD",
+          description: `${field} is not a field of this request.`,
+        });
+      }
+    }
+    if (bodyField === "*") Object.assign(json, body);
+    else json[bodyField.jsonName] = body;
+    const mask = updateMaskField(input, isBound);
+    if (mask && json[mask.jsonName] === undefined && bodyField !== "*" && bodyField.message) {
+      if (binding.httpMethod === "PATCH") {
+        json[mask.jsonName] = inferUpdateMask(bodyField.message, body)
+          .map((path) => toJsonNamePath(bodyField.message as DescMessage, path.split(".")).join("."))
+          .join(",");
+      } else if (binding.httpMethod === "PUT") {
+        json[mask.jsonName] = "*";
+      }
+    }
+  }
+
+  for (const variable of parts.variables) {
+    const converted = queryParamsToJson(input, [[variable.fieldPath.join("."), variable.value]], () => false);
+    for (const e of converted.errors) {
+      violations.push({
+        field: toJsonNamePath(input, variable.fieldPath).join("."),
+        code: e.code,
+        description: e.description,
+      });
+    }
+    setPath(
+      json,
+      toJsonNamePath(input, variable.fieldPath),
+      jsonAt(converted.json, toJsonNamePath(input, variable.fieldPath)),
+    );
+  }
+  if (violations.length > 0) return { ok: false, violations };
+  try {
+    return { ok: true, message: fromJson(input, json, { registry }) };
+  } catch (error) {
+    return {
+      ok: false,
+      violations: [],
+      message: `The request does not match its schema: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** The request's update-mask field (a top-level google.protobuf.FieldMask not bound elsewhere). */
+function updateMaskField(input: DescMessage, isBound: (path: string[]) => boolean): DescField | undefined {
+  return input.fields.find(
+    (f) => f.fieldKind === "message" && f.message.typeName === FieldMaskSchema.typeName && !isBound([f.name]),
+  );
+}
+
+function jsonAt(json: JsonObject, path: readonly string[]): JsonValue | undefined {
+  let node: JsonValue | undefined = json;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function setPath(json: JsonObject, path: readonly string[], value: JsonValue | undefined): void {
+  if (value === undefined) return;
+  let node = json;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as JsonObject;
+  }
+  const last = path.at(-1);
+  if (last !== undefined) node[last] = value;
+}
