@@ -1,5 +1,5 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import { cors as connectCors, createContextValues } from "@connectrpc/connect";
+import { Code, cors as connectCors, createContextValues } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import fastifyCors from "@fastify/cors";
 import type { Knex } from "@mikro-orm/postgresql";
@@ -25,8 +25,10 @@ import {
   requestIdFrom,
 } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
-import { registerRestTranscoder } from "./transcoding/rest-transcoder.js";
+import { transportErrorBody } from "./transcoding/rest-error.js";
+import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
 import { createPolyglotServer } from "./transport/polyglot-server.js";
+import { withProtocolErrorDetails } from "./transport/protocol-error-details.js";
 import { addReflection } from "./transport/reflection.js";
 
 /** Everything buildApp needs; the caller owns (and closes) the database. */
@@ -42,6 +44,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
 }
 
+const errorRegistry = createRegistry(file_google_rpc_error_details);
+
 /**
  * Builds the whole HTTP application (Connect, gRPC, gRPC-web, REST, health) on one Fastify
  * instance served by the one-port HTTP/1.1 + h2c server. Never listens: server.ts and tests do.
@@ -56,6 +60,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit,
     return503OnClosing: true,
+    // Fastify rejects malformed URLs before routing; answer in the API's own error shape.
+    frameworkErrors: restFrameworkErrorHandler(errorRegistry),
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const message = `No API route matches ${req.method} ${req.url.split("?")[0]}.`;
+    reply
+      .code(404)
+      .header("content-type", "application/json; charset=utf-8")
+      .send(JSON.stringify(transportErrorBody(404, Code.NotFound, message, req.id, errorRegistry)));
   });
 
   const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -121,6 +134,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyConnectPlugin, {
     routes: (router) => {
       router.service(CustomerService, service, { interceptors: pipeline });
+      // Decode errors are raised before the pipeline; give them the same details (see the wrapper).
+      router.handlers.forEach((handler, i) => {
+        router.handlers[i] = withProtocolErrorDetails(handler);
+      });
       // Reflection is open, like health: it reveals only the public contract.
       addReflection(router, [CustomerService]);
     },

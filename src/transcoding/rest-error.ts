@@ -1,6 +1,8 @@
 import { create, type DescMessage, type JsonObject, type Registry, toJson } from "@bufbuild/protobuf";
-import { Code, type ConnectError } from "@connectrpc/connect";
+import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { connectErrorFrom } from "../errors/connect-error-from.js";
 
 /** The canonical gRPC code → HTTP status mapping (google.rpc.Code, as grpc-gateway and Vanguard use). */
 export const HTTP_STATUS_OF_CODE: Readonly<Record<Code, number>> = {
@@ -68,10 +70,10 @@ export function restErrorOf(
     const message = "desc" in detail ? create(desc, detail.value) : undefined;
     const decoded = message ?? error.findDetails(desc)[0];
     if (!decoded) continue;
-    details.push({
-      "@type": `type.googleapis.com/${desc.typeName}`,
-      ...(toJson(desc, decoded, { registry }) as JsonObject),
-    });
+    const json = toJson(desc, decoded, { registry });
+    // As in a proto3-JSON Any: well-known types with a non-object JSON form go under "value".
+    const fields = hasCustomJsonRepresentation(desc) ? { value: json } : (json as JsonObject);
+    details.push({ "@type": `type.googleapis.com/${desc.typeName}`, ...fields });
   }
   return {
     status,
@@ -90,4 +92,22 @@ export function restErrorOf(
       },
     },
   };
+}
+
+/**
+ * The REST error body for an error the HTTP layer raises itself (unknown route, bad URL, media type,
+ * size): the given HTTP status with the gRPC code's name, ErrorInfo and RequestInfo.
+ */
+export function transportErrorBody(
+  status: number,
+  code: Code,
+  message: string,
+  requestId: string,
+  registry: Registry,
+): RestErrorBody {
+  const { error } = connectErrorFrom(new ConnectError(message, code), requestId);
+  const { body } = restErrorOf(error, requestId, registry, (path) => path);
+  body.error.code = status;
+  body.error.message = message;
+  return body;
 }

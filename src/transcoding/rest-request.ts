@@ -5,10 +5,11 @@ import {
   type JsonObject,
   type JsonValue,
   type Registry,
+  ScalarType,
 } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import type { FieldViolation } from "../errors/field-violation.js";
-import { toJsonNamePath } from "./field-paths.js";
+import { resolveFieldPath, toJsonNamePath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 import { findUnknownJsonFields, inferUpdateMask } from "./json-body.js";
 import { queryParamsToJson } from "./query-params.js";
@@ -54,7 +55,8 @@ export function restRequestOf(
   const json: JsonObject = query.json;
 
   if (bodyField !== undefined) {
-    const body = parts.body ?? {};
+    // JSON null is a body that is not an object; only a missing body means "empty message".
+    const body = parts.body === undefined ? {} : parts.body;
     const bodyDesc = bodyField === "*" ? input : bodyField.message;
     if (bodyDesc && (typeof body !== "object" || body === null || Array.isArray(body))) {
       return { ok: false, violations: [], message: "The request body must be a JSON object." };
@@ -83,19 +85,17 @@ export function restRequestOf(
   }
 
   for (const variable of parts.variables) {
+    const target = pathTargetOf(input, variable.fieldPath);
+    if (target.isString) {
+      setPath(json, target.jsonPath, variable.value);
+      continue;
+    }
+    // Other scalar types take the query-parameter conversions (numbers, booleans, enums, …).
     const converted = queryParamsToJson(input, [[variable.fieldPath.join("."), variable.value]], () => false);
     for (const e of converted.errors) {
-      violations.push({
-        field: toJsonNamePath(input, variable.fieldPath).join("."),
-        code: e.code,
-        description: e.description,
-      });
+      violations.push({ field: target.jsonPath.join("."), code: e.code, description: e.description });
     }
-    setPath(
-      json,
-      toJsonNamePath(input, variable.fieldPath),
-      jsonAt(converted.json, toJsonNamePath(input, variable.fieldPath)),
-    );
+    setPath(json, target.jsonPath, jsonAt(converted.json, target.jsonPath));
   }
   if (violations.length > 0) return { ok: false, violations };
   try {
@@ -107,6 +107,33 @@ export function restRequestOf(
       message: `The request does not match its schema: ${(error as Error).message}`,
     };
   }
+}
+
+const pathTargets = new WeakMap<
+  DescMessage,
+  Map<readonly string[], { jsonPath: string[]; isString: boolean }>
+>();
+
+/** JSON path and leaf kind of a path variable's field, computed once per template variable. */
+function pathTargetOf(
+  input: DescMessage,
+  fieldPath: readonly string[],
+): { jsonPath: string[]; isString: boolean } {
+  let byPath = pathTargets.get(input);
+  if (!byPath) {
+    byPath = new Map();
+    pathTargets.set(input, byPath);
+  }
+  let target = byPath.get(fieldPath);
+  if (!target) {
+    const leaf = resolveFieldPath(input, fieldPath)?.at(-1);
+    target = {
+      jsonPath: toJsonNamePath(input, fieldPath),
+      isString: leaf?.fieldKind === "scalar" && leaf.scalar === ScalarType.STRING,
+    };
+    byPath.set(fieldPath, target);
+  }
+  return target;
 }
 
 /** The request's update-mask field (a top-level google.protobuf.FieldMask not bound elsewhere). */

@@ -1,3 +1,4 @@
+import http from "node:http";
 import {
   create,
   type DescField,
@@ -13,7 +14,6 @@ import {
   Code,
   ConnectError,
   type ContextValues,
-  createHandlerContext,
   createServiceImplSpec,
   type HandlerContext,
   type Interceptor,
@@ -27,7 +27,7 @@ import { connectErrorFrom } from "../errors/connect-error-from.js";
 import type { FieldViolation } from "../errors/field-violation.js";
 import { protoPathToJsonPath } from "./field-paths.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
-import { restErrorOf, statusNameOf } from "./rest-error.js";
+import { restErrorOf, transportErrorBody } from "./rest-error.js";
 import { restRequestOf } from "./rest-request.js";
 import { createRouteTable } from "./route-table.js";
 
@@ -97,6 +97,19 @@ export async function registerRestTranscoder(
     }
   }
   const table = createRouteTable(routes);
+  // Custom verbs (google.api.http `custom`) must be methods Node's HTTP parser accepts, and Fastify
+  // must be told about them.
+  const methods = new Set<string>(METHODS);
+  for (const route of routes) {
+    if (methods.has(route.method)) continue;
+    if (!http.METHODS.includes(route.method)) {
+      throw new Error(
+        `${route.name}: custom HTTP method ${route.method} cannot be received by an HTTP server`,
+      );
+    }
+    if (!app.supportedMethods.includes(route.method)) app.addHttpMethod(route.method, { hasBody: true });
+    methods.add(route.method);
+  }
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -143,7 +156,7 @@ export async function registerRestTranscoder(
         "Internal error. Quote the request id when reporting it.",
       );
     });
-    scope.route({ method: [...METHODS], url: "/*", handler: (req, reply) => handle(req, reply) });
+    scope.route({ method: [...methods], url: "/*", handler: (req, reply) => handle(req, reply) });
   });
 
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -207,16 +220,21 @@ export async function registerRestTranscoder(
         abort.abort(new ConnectError("client closed the connection", Code.Canceled));
     };
     reply.raw.once("close", onClose);
-    const context = createHandlerContext({
+    // Built directly rather than with createHandlerContext: REST has no deadline header, so the
+    // linked abort controllers and timers that function sets up would be pure per-request cost.
+    const context: HandlerContext = {
       service: method.parent,
       method,
       protocolName: "rest",
       requestMethod: req.method,
       url: `${req.protocol}://${req.host}${req.url}`,
-      requestSignal: abort.signal,
+      signal: abort.signal,
+      timeoutMs: () => undefined,
       requestHeader: metadataOf(req),
-      contextValues: options.contextValues(req),
-    });
+      responseHeader: new Headers(),
+      responseTrailer: new Headers(),
+      values: options.contextValues(req),
+    };
     const terminal: UnaryFn = async (call) => {
       const output = await impl(call.message, context);
       return {
@@ -318,11 +336,7 @@ export async function registerRestTranscoder(
     code: Code,
     message: string,
   ) {
-    const { error } = connectErrorFrom(new ConnectError(message, code), requestId);
-    const { body } = restErrorOf(error, requestId, options.registry, (path) => path);
-    body.error.code = status;
-    body.error.status = statusNameOf(code);
-    body.error.message = message;
+    const body = transportErrorBody(status, code, message, requestId, options.registry);
     return reply
       .code(status)
       .header("content-type", "application/json; charset=utf-8")
@@ -343,21 +357,35 @@ type BodyResult = { ok: true; json: JsonValue | undefined } | { ok: false; statu
 
 function readBody(req: FastifyRequest, binding: HttpBinding): BodyResult {
   const raw = req.body as Buffer | undefined;
-  const sent = (raw !== undefined && raw.length > 0) || Number(req.headers["content-length"] ?? 0) > 0;
+  const sent = (raw !== undefined && raw.length > 0) || hasBodyFraming(req);
   if (binding.bodyField === undefined) {
     return sent
       ? { ok: false, status: 400, message: `${req.method} ${binding.template} takes no request body.` }
       : { ok: true, json: undefined };
   }
-  if (!sent || raw === undefined) return { ok: true, json: undefined };
-  if (!JSON_CONTENT_TYPE.test(req.headers["content-type"] ?? "")) {
+  if (!sent) return { ok: true, json: undefined };
+  // Fastify leaves a body unread when it has no content-type; never treat that as "no body".
+  if (raw === undefined || !JSON_CONTENT_TYPE.test(req.headers["content-type"] ?? "")) {
     return { ok: false, status: 415, message: "Send the body as application/json." };
   }
+  if (raw.length === 0) return { ok: true, json: undefined };
   try {
     return { ok: true, json: JSON.parse(raw.toString("utf8")) as JsonValue };
   } catch (error) {
     return { ok: false, status: 400, message: `The body is not valid JSON: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Whether the request frames a body: a content-length, chunked transfer-encoding, or (HTTP/2) a
+ * stream that did not end with the headers. Fastify does not read GET bodies, nor bodies without a
+ * content-type, so the parsed body alone cannot tell.
+ */
+function hasBodyFraming(req: FastifyRequest): boolean {
+  if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined)
+    return true;
+  const stream = (req.raw as { stream?: { endAfterHeaders?: boolean } }).stream;
+  return stream?.endAfterHeaders === false;
 }
 
 /** Request headers as RPC metadata, less those that describe the HTTP hop rather than the call. */
@@ -388,4 +416,24 @@ function locationOf(template: string, desc: DescMessage, message: Message): stri
     }
     return encodeURIComponent(String(value ?? ""));
   });
+}
+
+/**
+ * A Fastify `frameworkErrors` handler: errors Fastify raises before routing (a URL with malformed
+ * percent-encoding) get the REST error body and the request id instead of Fastify's own shape.
+ */
+export function restFrameworkErrorHandler(registry: Registry) {
+  return (error: { code?: string; statusCode?: number }, req: FastifyRequest, reply: FastifyReply): void => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const message =
+      error.code === "FST_ERR_BAD_URL"
+        ? "The request URL has malformed percent-encoding."
+        : "The request could not be read.";
+    reply
+      .code(status)
+      .header("x-request-id", req.id)
+      .header("content-type", "application/json; charset=utf-8")
+      .send(JSON.stringify(transportErrorBody(status, Code.InvalidArgument, message, req.id, registry)));
+  };
 }

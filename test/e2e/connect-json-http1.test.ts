@@ -150,9 +150,9 @@ describe("Connect JSON over HTTP/1.1 (fetch)", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
-  // Body-decoding errors are raised by connect-es before the interceptor chain runs, so they carry the
-  // request id as the x-request-id header but no RequestInfo detail (docs/api.md, "Errors").
-  it("answers malformed JSON with invalid_argument and the request id header", async () => {
+  // Body-decoding errors are raised by connect-es before the interceptor chain runs;
+  // src/transport/protocol-error-details.ts gives them the same details as every other error.
+  it("carries ErrorInfo and RequestInfo on a malformed-JSON error, like every other error", async () => {
     const requestId = `malformed-${randomUUID()}`;
     const res = await rpc("CreateCustomer", '{"customer": {', {
       authorization: `Bearer ${TEST_API_KEY}`,
@@ -162,7 +162,8 @@ describe("Connect JSON over HTTP/1.1 (fetch)", () => {
     expect(res.headers.get("x-request-id")).toBe(requestId);
     const body = (await res.json()) as ConnectErrorBody;
     expect(body.code).toBe("invalid_argument");
-    expect(body.message).toMatch(/JSON|decode/i);
+    expect(detail(body, "google.rpc.ErrorInfo")?.debug).toMatchObject({ domain: "customer-api" });
+    expect(detail(body, "google.rpc.RequestInfo")?.debug).toEqual({ requestId });
   });
 
   it.each([

@@ -1,0 +1,156 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, errorFromJsonBytes, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import { connectErrorFrom } from "../errors/connect-error-from.js";
+import { requestContextKey } from "../observability/request-context.js";
+
+/**
+ * Wraps a unary Connect handler so that errors connect-es raises before the interceptors run (an
+ * undecodable body, a bad timeout header) carry ErrorInfo and RequestInfo like every other error.
+ * Errors that already have details (everything from the RPC pipeline) pass through unchanged.
+ */
+export function withProtocolErrorDetails(handler: UniversalHandler): UniversalHandler {
+  if (handler.method.methodKind !== "unary") return handler;
+  const wrapped = async (req: Parameters<UniversalHandler>[0]): Promise<UniversalServerResponse> => {
+    const res = await handler(req);
+    const requestId = req.contextValues?.get(requestContextKey)?.requestId;
+    if (requestId === undefined || res.body === undefined) return res;
+    switch (protocolOf(req.header.get("content-type") ?? "")) {
+      case "connect":
+        return res.status === 200 ? res : connectWithDetails(res, res.body, requestId);
+      case "grpc":
+        return { ...res, body: grpcWithDetails(res, res.body, requestId) };
+      case "grpc-web":
+        return { ...res, body: grpcWebWithDetails(res.body, requestId) };
+      default:
+        return res;
+    }
+  };
+  return Object.assign(wrapped, {
+    protocolNames: handler.protocolNames,
+    service: handler.service,
+    method: handler.method,
+    requestPath: handler.requestPath,
+    allowedMethods: handler.allowedMethods,
+    supportedContentType: handler.supportedContentType,
+  });
+}
+
+/** Which protocol a request speaks; one handler serves all three, chosen by content type. */
+function protocolOf(contentType: string): "grpc" | "grpc-web" | "connect" {
+  if (/^application\/grpc-web/i.test(contentType)) return "grpc-web";
+  if (/^application\/grpc/i.test(contentType)) return "grpc";
+  return "connect";
+}
+
+/**
+ * The same error with our details; `undefined` when it already has details (it came through the
+ * pipeline). connect-es reports an undecodable binary request as INTERNAL "parse binary: …" (its
+ * serializer is shared with clients); for a server that is the caller's bad input.
+ */
+function enriched(error: ConnectError, requestId: string): ConnectError | undefined {
+  if (error.details.length > 0) return undefined;
+  const undecodable = error.code === Code.Internal && error.rawMessage.startsWith("parse binary:");
+  const code = undecodable ? Code.InvalidArgument : error.code;
+  const message = undecodable ? `cannot decode the request message (${error.rawMessage})` : error.rawMessage;
+  return connectErrorFrom(new ConnectError(message, code), requestId).error;
+}
+
+async function connectWithDetails(
+  res: UniversalServerResponse,
+  body: AsyncIterable<Uint8Array>,
+  requestId: string,
+): Promise<UniversalServerResponse> {
+  const bytes = await readAll(body);
+  if (res.header?.has("content-encoding")) return { ...res, body: once(bytes) };
+  let error: ConnectError;
+  try {
+    error = errorFromJsonBytes(bytes, undefined, new ConnectError("", Code.Unknown));
+  } catch {
+    return { ...res, body: once(bytes) };
+  }
+  const better = enriched(error, requestId);
+  if (!better) return { ...res, body: once(bytes) };
+  const json = errorToJsonBytes(better, {});
+  const header = new Headers(res.header);
+  header.set("content-length", String(json.byteLength));
+  return { ...res, status: codeToHttpStatus(better.code), header, body: once(json) };
+}
+
+/** gRPC carries the status in HTTP trailers, which are final once the body has been written. */
+async function* grpcWithDetails(
+  res: UniversalServerResponse,
+  body: AsyncIterable<Uint8Array>,
+  requestId: string,
+) {
+  yield* body;
+  const trailer = res.trailer;
+  const status = trailer?.get("grpc-status");
+  if (
+    !trailer ||
+    status === null ||
+    status === undefined ||
+    status === "0" ||
+    trailer.has("grpc-status-details-bin")
+  ) {
+    return;
+  }
+  const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
+  const better = enriched(new ConnectError(message, Number(status) as Code), requestId);
+  if (better) setTrailerStatus(trailer, better);
+}
+
+/** gRPC-web carries the status in a final, uncompressed trailer envelope of the body. */
+async function* grpcWebWithDetails(body: AsyncIterable<Uint8Array>, requestId: string) {
+  const bytes = await readAll(body);
+  const last = lastEnvelope(bytes);
+  if (!last || last.flags !== trailerFlag) {
+    yield bytes;
+    return;
+  }
+  const trailer = trailerParse(last.data);
+  const status = trailer.get("grpc-status");
+  if (status === null || status === "0" || trailer.has("grpc-status-details-bin")) {
+    yield bytes;
+    return;
+  }
+  const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
+  const better = enriched(new ConnectError(message, Number(status) as Code), requestId);
+  if (!better) {
+    yield bytes;
+    return;
+  }
+  setTrailerStatus(trailer, better);
+  const data = trailerSerialize(trailer);
+  const envelope = new Uint8Array(5 + data.byteLength);
+  envelope[0] = trailerFlag;
+  new DataView(envelope.buffer).setUint32(1, data.byteLength);
+  envelope.set(data, 5);
+  yield bytes.subarray(0, last.offset);
+  yield envelope;
+}
+
+function lastEnvelope(bytes: Uint8Array): { flags: number; data: Uint8Array; offset: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  let last: { flags: number; data: Uint8Array; offset: number } | undefined;
+  while (offset + 5 <= bytes.byteLength) {
+    const length = view.getUint32(offset + 1);
+    if (offset + 5 + length > bytes.byteLength) return undefined;
+    last = { flags: bytes[offset] ?? 0, data: bytes.subarray(offset + 5, offset + 5 + length), offset };
+    offset += 5 + length;
+  }
+  return offset === bytes.byteLength ? last : undefined;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+}
+
+async function* once(bytes: Uint8Array) {
+  yield bytes;
+}

@@ -1,0 +1,532 @@
+import {
+  create,
+  createFileRegistry,
+  type DescService,
+  type MessageInitShape,
+  setExtension,
+} from "@bufbuild/protobuf";
+import { protoCamelCase } from "@bufbuild/protobuf/reflect";
+import {
+  type DescriptorProtoSchema,
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  type MethodDescriptorProtoSchema,
+  MethodOptionsSchema,
+} from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
+import { file_google_api_annotations, http } from "../../gen/google/api/annotations_pb.js";
+import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
+import {
+  file_transcoding_v1_http_response,
+  HttpResponseSchema,
+  http_response,
+} from "../../gen/transcoding/v1/http_response_pb.js";
+import { type HttpBinding, httpBindingsOf } from "../../src/transcoding/http-bindings.js";
+
+// A test-only service, built as a descriptor at run time, so the bindings are read from annotations
+// that have nothing to do with customers.
+
+const T = FieldDescriptorProto_Type;
+type MessageInit = MessageInitShape<typeof DescriptorProtoSchema>;
+type MethodInit = MessageInitShape<typeof MethodDescriptorProtoSchema>;
+type RuleInit = MessageInitShape<typeof HttpRuleSchema>;
+type ResponseInit = MessageInitShape<typeof HttpResponseSchema>;
+/** [proto name, scalar type or fully-qualified message type, "repeated"?]; numbered in order. */
+type FieldSpec = [string, FieldDescriptorProto_Type | string, "repeated"?];
+
+function message(name: string, ...specs: FieldSpec[]): MessageInit {
+  return {
+    name,
+    field: specs.map(([fieldName, type, repeated], i) => ({
+      name: fieldName,
+      number: i + 1,
+      label: repeated ? FieldDescriptorProto_Label.REPEATED : FieldDescriptorProto_Label.OPTIONAL,
+      // protoc always sets json_name; protobuf-es leaves it empty when the descriptor lacks it.
+      jsonName: protoCamelCase(fieldName),
+      ...(typeof type === "string" ? { type: T.MESSAGE, typeName: type } : { type }),
+    })),
+  };
+}
+
+function rpc(
+  name: string,
+  input: string,
+  output: string,
+  rule?: RuleInit,
+  response?: ResponseInit,
+  streaming?: "server-streaming",
+): MethodInit {
+  const options = create(MethodOptionsSchema);
+  if (rule) setExtension(options, http, create(HttpRuleSchema, rule));
+  if (response) setExtension(options, http_response, create(HttpResponseSchema, response));
+  return {
+    name,
+    inputType: `.test.v1.${input}`,
+    outputType: output.startsWith(".") ? output : `.test.v1.${output}`,
+    options,
+    serverStreaming: streaming === "server-streaming",
+  };
+}
+
+const DEPENDENCIES = {
+  "google/api/annotations.proto": file_google_api_annotations,
+  "google/protobuf/field_mask.proto": file_google_protobuf_field_mask,
+  "google/protobuf/empty.proto": file_google_protobuf_empty,
+  "transcoding/v1/http_response.proto": file_transcoding_v1_http_response,
+} as const;
+
+const MESSAGES: MessageInit[] = [
+  message(
+    "Book",
+    ["name", T.STRING],
+    ["title", T.STRING],
+    ["location", ".test.v1.Location"],
+    ["tags", T.STRING, "repeated"],
+    ["page_count", T.INT32],
+  ),
+  message("Location", ["city", T.STRING], ["room_number", T.STRING]),
+  message("GetBookRequest", ["name", T.STRING]),
+  message("GetBookResponse", ["book", ".test.v1.Book"], ["etag", T.STRING]),
+  message("DeleteBookRequest", ["name", T.STRING]),
+  message("ArchiveBookRequest", ["name", T.STRING]),
+  message("MoveBookRequest", ["name", T.STRING], ["destination_shelf", T.STRING]),
+  message("ListFilesRequest", ["path", T.STRING], ["page_size", T.INT32]),
+  message("ListFilesResponse", ["files", T.STRING, "repeated"]),
+  message(
+    "UpdateBookRequest",
+    ["book", ".test.v1.Book"],
+    ["update_mask", ".google.protobuf.FieldMask"],
+    ["ids", T.STRING, "repeated"],
+  ),
+  message("CreateBookRequest", ["shelf", T.STRING], ["book", ".test.v1.Book"], ["book_id", T.STRING]),
+  message("GetShelfRequest", ["name", T.STRING]),
+  message("Shelf", ["name", T.STRING], ["theme", T.STRING]),
+  message("ListBooksRequest", ["parent", T.STRING], ["page_size", T.INT32]),
+  message("ListBooksResponse", ["books", ".test.v1.Book", "repeated"], ["next_page_token", T.STRING]),
+  message("WatchBooksRequest", ["parent", T.STRING]),
+];
+
+const BOOK = "/v1/{name=shelves/*/books/*}";
+
+const SHELF_METHODS: MethodInit[] = [
+  rpc("GetBook", "GetBookRequest", "GetBookResponse", {
+    pattern: { case: "get", value: BOOK },
+    responseBody: "book",
+  }),
+  rpc("DeleteBook", "DeleteBookRequest", ".google.protobuf.Empty", {
+    pattern: { case: "delete", value: BOOK },
+  }),
+  rpc("ArchiveBook", "ArchiveBookRequest", "Book", {
+    pattern: { case: "custom", value: { kind: "archive", path: BOOK } },
+  }),
+  rpc("MoveBook", "MoveBookRequest", "Book", { pattern: { case: "post", value: `${BOOK}:move` }, body: "*" }),
+  rpc("ListFiles", "ListFilesRequest", "ListFilesResponse", {
+    pattern: { case: "get", value: "/v1/files/{path=**}" },
+  }),
+  rpc("UpdateBook", "UpdateBookRequest", "Book", {
+    pattern: { case: "patch", value: "/v1/{book.name=shelves/*/books/*}" },
+    body: "book",
+    additionalBindings: [
+      { pattern: { case: "put", value: "/v1/{book.name=shelves/*/books/*}" }, body: "book" },
+      { pattern: { case: "post", value: "/v1/{book.name=shelves/*/books/*}:update" }, body: "*" },
+    ],
+  }),
+  rpc(
+    "CreateBook",
+    "CreateBookRequest",
+    "Book",
+    { pattern: { case: "post", value: "/v1/shelves/{shelf}/books" }, body: "book" },
+    { successStatus: 201, location: "/v1/{name}" },
+  ),
+  rpc(
+    "GetShelf",
+    "GetShelfRequest",
+    "Shelf",
+    { pattern: { case: "get", value: "/v1/{name=shelves/*}" } },
+    { notFoundAsNoContent: true },
+  ),
+  rpc(
+    "ListBooks",
+    "ListBooksRequest",
+    "ListBooksResponse",
+    { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books" } },
+    { noContentWhenEmpty: "books" },
+  ),
+  // Streaming and unannotated: not a REST route, and no reason to fail.
+  rpc("WatchBooks", "WatchBooksRequest", "Book", undefined, undefined, "server-streaming"),
+  // Unary and unannotated: not a REST route either.
+  rpc("CountBooks", "ListBooksRequest", "ListBooksResponse"),
+];
+
+/** Builds test/v1/<fileName>.proto with one service `service` and returns the service. */
+function buildService(service: string, methods: MethodInit[]): DescService {
+  const file = create(FileDescriptorProtoSchema, {
+    name: `test/v1/${service.toLowerCase()}.proto`,
+    package: "test.v1",
+    syntax: "proto3",
+    dependency: Object.keys(DEPENDENCIES),
+    messageType: MESSAGES,
+    service: [{ name: service, method: methods }],
+  });
+  const registry = createFileRegistry(
+    file,
+    (name) => (DEPENDENCIES as Record<string, (typeof DEPENDENCIES)[keyof typeof DEPENDENCIES]>)[name],
+  );
+  const desc = registry.getService(`test.v1.${service}`);
+  if (!desc) throw new Error(`test.v1.${service} not built`);
+  return desc;
+}
+
+const ShelfService = buildService("ShelfService", SHELF_METHODS);
+const bindings = httpBindingsOf([ShelfService]);
+
+/** The comparable facts of a binding. */
+function summary(b: HttpBinding) {
+  return {
+    name: b.name,
+    httpMethod: b.httpMethod,
+    template: b.template,
+    pathFields: b.pathFields,
+    body: b.bodyField === "*" || b.bodyField === undefined ? b.bodyField : b.bodyField.name,
+    responseBody: b.responseBodyField?.name,
+  };
+}
+
+describe("httpBindingsOf: bindings of a test-only service", () => {
+  it("yields one binding per rule and additional binding, in declaration order, skipping unannotated methods", () => {
+    expect(bindings.map((b) => `${b.httpMethod} ${b.template}`)).toEqual([
+      `GET ${BOOK}`,
+      `DELETE ${BOOK}`,
+      `ARCHIVE ${BOOK}`,
+      `POST ${BOOK}:move`,
+      "GET /v1/files/{path=**}",
+      "PATCH /v1/{book.name=shelves/*/books/*}",
+      "PUT /v1/{book.name=shelves/*/books/*}",
+      "POST /v1/{book.name=shelves/*/books/*}:update",
+      "POST /v1/shelves/{shelf}/books",
+      "GET /v1/{name=shelves/*}",
+      "GET /v1/{parent=shelves/*}/books",
+    ]);
+  });
+
+  it.each<[index: number, expected: ReturnType<typeof summary>]>([
+    [
+      0,
+      {
+        name: "test.v1.ShelfService/GetBook",
+        httpMethod: "GET",
+        template: BOOK,
+        pathFields: [["name"]],
+        body: undefined,
+        responseBody: "book",
+      },
+    ],
+    [
+      1,
+      {
+        name: "test.v1.ShelfService/DeleteBook",
+        httpMethod: "DELETE",
+        template: BOOK,
+        pathFields: [["name"]],
+        body: undefined,
+        responseBody: undefined,
+      },
+    ],
+    [
+      2,
+      {
+        name: "test.v1.ShelfService/ArchiveBook",
+        httpMethod: "ARCHIVE",
+        template: BOOK,
+        pathFields: [["name"]],
+        body: undefined,
+        responseBody: undefined,
+      },
+    ],
+    [
+      3,
+      {
+        name: "test.v1.ShelfService/MoveBook",
+        httpMethod: "POST",
+        template: `${BOOK}:move`,
+        pathFields: [["name"]],
+        body: "*",
+        responseBody: undefined,
+      },
+    ],
+    [
+      4,
+      {
+        name: "test.v1.ShelfService/ListFiles",
+        httpMethod: "GET",
+        template: "/v1/files/{path=**}",
+        pathFields: [["path"]],
+        body: undefined,
+        responseBody: undefined,
+      },
+    ],
+    [
+      5,
+      {
+        name: "test.v1.ShelfService/UpdateBook",
+        httpMethod: "PATCH",
+        template: "/v1/{book.name=shelves/*/books/*}",
+        pathFields: [["book", "name"]],
+        body: "book",
+        responseBody: undefined,
+      },
+    ],
+    [
+      6,
+      {
+        name: "test.v1.ShelfService/UpdateBook",
+        httpMethod: "PUT",
+        template: "/v1/{book.name=shelves/*/books/*}",
+        pathFields: [["book", "name"]],
+        body: "book",
+        responseBody: undefined,
+      },
+    ],
+    [
+      7,
+      {
+        name: "test.v1.ShelfService/UpdateBook",
+        httpMethod: "POST",
+        template: "/v1/{book.name=shelves/*/books/*}:update",
+        pathFields: [["book", "name"]],
+        body: "*",
+        responseBody: undefined,
+      },
+    ],
+    [
+      8,
+      {
+        name: "test.v1.ShelfService/CreateBook",
+        httpMethod: "POST",
+        template: "/v1/shelves/{shelf}/books",
+        pathFields: [["shelf"]],
+        body: "book",
+        responseBody: undefined,
+      },
+    ],
+  ])("binding %i: method, template, path fields, body and response body", (index, expected) => {
+    const binding = bindings[index] as HttpBinding;
+    expect(summary(binding)).toEqual(expected);
+    expect(binding.method.parent).toBe(ShelfService);
+    expect(binding.method.name).toBe(expected.name.split("/")[1]);
+  });
+
+  it("points bodyField and responseBodyField at the descriptors' own fields", () => {
+    const [get, , , , , patch] = bindings as [HttpBinding, ...HttpBinding[]];
+    const update = ShelfService.methods.find((m) => m.name === "UpdateBook");
+    expect(patch?.bodyField).toBe(update?.input.fields.find((f) => f.name === "book"));
+    expect(get.responseBodyField).toBe(get.method.output.fields.find((f) => f.name === "book"));
+  });
+
+  it.each<[rpcName: string, expected: HttpBinding["response"] | { noContentWhenEmpty: string }]>([
+    [
+      "GetBook",
+      { successStatus: 200, location: undefined, notFoundAsNoContent: false, noContentWhenEmpty: undefined },
+    ],
+    [
+      "UpdateBook",
+      { successStatus: 200, location: undefined, notFoundAsNoContent: false, noContentWhenEmpty: undefined },
+    ],
+    [
+      "CreateBook",
+      {
+        successStatus: 201,
+        location: "/v1/{name}",
+        notFoundAsNoContent: false,
+        noContentWhenEmpty: undefined,
+      },
+    ],
+    [
+      "GetShelf",
+      { successStatus: 200, location: undefined, notFoundAsNoContent: true, noContentWhenEmpty: undefined },
+    ],
+    [
+      "ListBooks",
+      { successStatus: 200, location: undefined, notFoundAsNoContent: false, noContentWhenEmpty: "books" },
+    ],
+  ])("response rule of %s (defaults when the option is absent)", (rpcName, expected) => {
+    const ofRpc = bindings.filter((b) => b.method.name === rpcName);
+    expect(ofRpc.length).toBeGreaterThan(0);
+    for (const binding of ofRpc) {
+      const { noContentWhenEmpty, ...rest } = binding.response;
+      expect({ ...rest, noContentWhenEmpty: noContentWhenEmpty?.name }).toEqual(expected);
+      if (noContentWhenEmpty) expect(noContentWhenEmpty.parent).toBe(binding.method.output);
+    }
+  });
+
+  it("shares one response rule among a rule and its additional bindings", () => {
+    const update = bindings.filter((b) => b.method.name === "UpdateBook");
+    expect(update).toHaveLength(3);
+    expect(update[1]?.response).toBe(update[0]?.response);
+  });
+
+  it("reads the generated CustomerService the same way", () => {
+    expect(
+      httpBindingsOf([CustomerService]).map((b) => [b.name.split("/")[1], b.httpMethod, b.template]),
+    ).toEqual([
+      ["CreateCustomer", "POST", "/v1/customers"],
+      ["UpdateCustomer", "PUT", "/v1/customers/{customer_id}"],
+      ["UpdateCustomer", "PATCH", "/v1/customers/{customer_id}"],
+      ["GetCustomer", "GET", "/v1/customers/id/{customer_id}"],
+      ["SearchCustomers", "GET", "/v1/customers/search"],
+      ["SearchCustomersByAddress", "GET", "/v1/customers/by-address"],
+    ]);
+  });
+
+  it("yields nothing for a service without annotations or no services", () => {
+    expect(httpBindingsOf([])).toEqual([]);
+    expect(
+      httpBindingsOf([buildService("PlainService", [rpc("GetBook", "GetBookRequest", "Book")])]),
+    ).toEqual([]);
+  });
+});
+
+describe("httpBindingsOf: annotations that cannot be served stop start-up", () => {
+  it.each<[problem: string, method: MethodInit, message: RegExp]>([
+    [
+      "a path variable naming no field",
+      rpc("GetBook", "GetBookRequest", "Book", { pattern: { case: "get", value: "/v1/books/{book_id}" } }),
+      /^test\.v1\.BadService\/GetBook: path variable \{book_id\} is not a field of test\.v1\.GetBookRequest$/,
+    ],
+    [
+      "a nested path variable naming no field",
+      rpc("UpdateBook", "UpdateBookRequest", "Book", {
+        pattern: { case: "patch", value: "/v1/{book.isbn}" },
+        body: "book",
+      }),
+      /^test\.v1\.BadService\/UpdateBook: path variable \{book\.isbn\} is not a field of test\.v1\.UpdateBookRequest$/,
+    ],
+    [
+      "a path variable naming a repeated field",
+      rpc("UpdateBook", "UpdateBookRequest", "Book", { pattern: { case: "get", value: "/v1/{ids}" } }),
+      /^test\.v1\.BadService\/UpdateBook: path variable \{ids\}/,
+    ],
+    [
+      "a path variable inside an additional binding",
+      rpc("GetBook", "GetBookRequest", "Book", {
+        pattern: { case: "get", value: BOOK },
+        additionalBindings: [{ pattern: { case: "get", value: "/v2/{title}" } }],
+      }),
+      /^test\.v1\.BadService\/GetBook: path variable \{title\} is not a field of test\.v1\.GetBookRequest$/,
+    ],
+    [
+      "body naming no field",
+      rpc("CreateBook", "CreateBookRequest", "Book", {
+        pattern: { case: "post", value: "/v1/shelves/{shelf}/books" },
+        body: "volume",
+      }),
+      /^test\.v1\.BadService\/CreateBook: body "volume" is not a field of test\.v1\.CreateBookRequest$/,
+    ],
+    [
+      "response_body naming no field",
+      rpc("GetBook", "GetBookRequest", "GetBookResponse", {
+        pattern: { case: "get", value: BOOK },
+        responseBody: "volume",
+      }),
+      /^test\.v1\.BadService\/GetBook: response_body "volume" is not a field of test\.v1\.GetBookResponse$/,
+    ],
+    [
+      "google.api.http on a streaming method",
+      rpc(
+        "WatchBooks",
+        "WatchBooksRequest",
+        "Book",
+        { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books:watch" } },
+        undefined,
+        "server-streaming",
+      ),
+      /^test\.v1\.BadService\/WatchBooks: google\.api\.http on a streaming method/,
+    ],
+    [
+      "success_status 302",
+      rpc(
+        "GetBook",
+        "GetBookRequest",
+        "Book",
+        { pattern: { case: "get", value: BOOK } },
+        { successStatus: 302 },
+      ),
+      /^test\.v1\.BadService\/GetBook: http_response\.success_status must be 2xx, got 302$/,
+    ],
+    [
+      "success_status 404",
+      rpc(
+        "GetBook",
+        "GetBookRequest",
+        "Book",
+        { pattern: { case: "get", value: BOOK } },
+        { successStatus: 404 },
+      ),
+      /^test\.v1\.BadService\/GetBook: http_response\.success_status must be 2xx, got 404$/,
+    ],
+    [
+      "location naming no response field",
+      rpc(
+        "CreateBook",
+        "CreateBookRequest",
+        "Book",
+        { pattern: { case: "post", value: "/v1/shelves/{shelf}/books" }, body: "book" },
+        { successStatus: 201, location: "/v1/shelves/{shelf}/books/{book_id}" },
+      ),
+      // `shelf` and `book_id` are request fields; the Location is filled from the response (a Book).
+      /^test\.v1\.BadService\/CreateBook: http_response\.location names \{shelf\}, not a field of test\.v1\.Book$/,
+    ],
+    [
+      "no_content_when_empty naming a non-repeated field",
+      rpc(
+        "ListBooks",
+        "ListBooksRequest",
+        "ListBooksResponse",
+        { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books" } },
+        { noContentWhenEmpty: "next_page_token" },
+      ),
+      /^test\.v1\.BadService\/ListBooks: http_response\.no_content_when_empty must name a repeated field of test\.v1\.ListBooksResponse$/,
+    ],
+    [
+      "no_content_when_empty naming no field",
+      rpc(
+        "ListBooks",
+        "ListBooksRequest",
+        "ListBooksResponse",
+        { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books" } },
+        { noContentWhenEmpty: "volumes" },
+      ),
+      /^test\.v1\.BadService\/ListBooks: http_response\.no_content_when_empty must name a repeated field/,
+    ],
+    [
+      "a rule without a pattern",
+      rpc("GetBook", "GetBookRequest", "Book", { body: "*" }),
+      /^test\.v1\.BadService\/GetBook: google\.api\.http rule has no pattern$/,
+    ],
+  ])("%s", (_problem, method, message) => {
+    const service = buildService("BadService", [rpc("Fine", "GetBookRequest", "Book"), method]);
+    expect(() => httpBindingsOf([service])).toThrow(message);
+  });
+
+  it("accepts every 2xx success_status and a Location built from nested response fields", () => {
+    for (const successStatus of [200, 201, 202, 204, 299]) {
+      const service = buildService("OkService", [
+        rpc(
+          "CreateBook",
+          "CreateBookRequest",
+          "Book",
+          { pattern: { case: "post", value: "/v1/shelves/{shelf}/books" }, body: "book" },
+          { successStatus, location: "/v1/{name}?city={location.city}" },
+        ),
+      ]);
+      expect(httpBindingsOf([service])[0]?.response).toMatchObject({
+        successStatus,
+        location: "/v1/{name}?city={location.city}",
+      });
+    }
+  });
+});
