@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         method: req.method,
         url: req.url,
         httpVersion: req.raw.httpVersion,
+        ip: req.ip,
         statusCode: reply.statusCode,
         rpc: rpc?.method,
         code: rpc?.code,

@@ -1,15 +1,5 @@
 import http from "node:http";
-import {
-  create,
-  type DescField,
-  type DescMessage,
-  type DescService,
-  isMessage,
-  type JsonValue,
-  type Message,
-  type Registry,
-  toJson,
-} from "@bufbuild/protobuf";
+import { create, type DescService, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -22,13 +12,11 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError } from "../errors/api-error.js";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
-import type { FieldViolation } from "../errors/field-violation.js";
-import { protoPathToJsonPath } from "./field-paths.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
-import { restErrorOf, transportErrorBody } from "./rest-error.js";
+import { metadataOf, readBody } from "./rest-http-request.js";
 import { restRequestOf } from "./rest-request.js";
+import { sendInvalid, sendRpcError, sendSuccess, sendTransportError } from "./rest-response.js";
 import { createRouteTable } from "./route-table.js";
 
 /** A service to serve over REST and its implementation (the same object Connect serves). */
@@ -58,18 +46,8 @@ interface Route {
   impl: (request: any, context: HandlerContext) => unknown;
 }
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "te",
-  "trailer",
-  "host",
-]);
 // OPTIONS is left to the CORS plugin (preflight) and Fastify's not-found handler.
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
-const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
  * Serves the google.api.http bindings of `services` as REST/JSON, generically: routes come from the
@@ -121,7 +99,7 @@ export async function registerRestTranscoder(
     );
     scope.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, req, reply) => {
       if (error.statusCode === 413) {
-        return sendTransportError(
+        return transportError(
           reply,
           options.requestId(req),
           413,
@@ -130,7 +108,7 @@ export async function registerRestTranscoder(
         );
       }
       if (error.statusCode === 415 || error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-        return sendTransportError(
+        return transportError(
           reply,
           options.requestId(req),
           415,
@@ -139,7 +117,7 @@ export async function registerRestTranscoder(
         );
       }
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-        return sendTransportError(
+        return transportError(
           reply,
           options.requestId(req),
           400,
@@ -148,7 +126,7 @@ export async function registerRestTranscoder(
         );
       }
       req.log.error({ err: error }, "unexpected error in REST transcoder");
-      return sendTransportError(
+      return transportError(
         reply,
         options.requestId(req),
         500,
@@ -159,6 +137,14 @@ export async function registerRestTranscoder(
     scope.route({ method: [...methods], url: "/*", handler: (req, reply) => handle(req, reply) });
   });
 
+  const transportError = (
+    reply: FastifyReply,
+    requestId: string,
+    status: number,
+    code: Code,
+    message: string,
+  ) => sendTransportError(reply, status, code, message, requestId, options.registry);
+
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const requestId = options.requestId(req);
     const rawUrl = req.raw.url ?? "/";
@@ -167,7 +153,7 @@ export async function registerRestTranscoder(
     // HEAD is GET without the body (RFC 9110); Fastify drops the body.
     const match = table.match(req.method === "HEAD" ? "GET" : req.method, rawPath);
     if (match.kind === "not-found") {
-      return sendTransportError(
+      return transportError(
         reply,
         requestId,
         404,
@@ -176,10 +162,10 @@ export async function registerRestTranscoder(
       );
     }
     if (match.kind === "bad-request")
-      return sendTransportError(reply, requestId, 400, Code.InvalidArgument, match.message);
+      return transportError(reply, requestId, 400, Code.InvalidArgument, match.message);
     if (match.kind === "method-not-allowed") {
       reply.header("allow", match.allow.join(", "));
-      return sendTransportError(
+      return transportError(
         reply,
         requestId,
         405,
@@ -189,8 +175,7 @@ export async function registerRestTranscoder(
     }
     const { binding, impl } = match.target;
     const body = readBody(req, binding);
-    if (!body.ok)
-      return sendTransportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
+    if (!body.ok) return transportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
     const built = restRequestOf(
       binding,
       {
@@ -201,7 +186,7 @@ export async function registerRestTranscoder(
       options.registry,
     );
     if (!built.ok) {
-      return sendInvalid(reply, requestId, built.violations, built.message);
+      return sendInvalid(reply, built.violations, built.message, requestId, options.registry);
     }
     await invoke(req, reply, binding, impl, built.message as Message);
   }
@@ -268,154 +253,11 @@ export async function registerRestTranscoder(
       reply.raw.off("close", onClose);
       const error =
         thrown instanceof ConnectError ? thrown : connectErrorFrom(thrown, options.requestId(req)).error;
-      return sendRpcError(req, reply, binding, error);
+      return sendRpcError(reply, binding, error, options.requestId(req), options.registry);
     }
     reply.raw.off("close", onClose);
-    copyHeaders(response.header, reply);
-    copyHeaders(response.trailer, reply);
-    const rule = binding.response;
-    const output = response.message;
-    if (
-      rule.noContentWhenEmpty &&
-      ((output as Record<string, unknown>)[rule.noContentWhenEmpty.localName] as unknown[]).length === 0
-    ) {
-      return reply.code(204).send();
-    }
-    if (rule.location) reply.header("location", locationOf(rule.location, method.output, output));
-    const bodyDesc = binding.responseBodyField;
-    const json: JsonValue = bodyDesc
-      ? fieldJson(method.output, output, bodyDesc.name)
-      : toJson(method.output, output, { alwaysEmitImplicit: true, registry: options.registry });
-    reply
-      .code(rule.successStatus)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(json));
+    sendSuccess(reply, binding, response, options.registry);
   }
-
-  function fieldJson(desc: DescMessage, message: Message, name: string): JsonValue {
-    const whole = toJson(desc, message, { alwaysEmitImplicit: true, registry: options.registry }) as Record<
-      string,
-      JsonValue
-    >;
-    const field = desc.fields.find((f) => f.name === name);
-    return (field && whole[field.jsonName]) ?? null;
-  }
-
-  function sendRpcError(req: FastifyRequest, reply: FastifyReply, binding: HttpBinding, error: ConnectError) {
-    if (error.code === Code.NotFound && binding.response.notFoundAsNoContent) return reply.code(204).send();
-    copyHeaders(error.metadata, reply);
-    const requestId = options.requestId(req);
-    const { status, body } = restErrorOf(error, requestId, options.registry, (path) =>
-      clientFieldPath(binding, path),
-    );
-    return reply
-      .code(status)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(body));
-  }
-
-  function sendInvalid(
-    reply: FastifyReply,
-    requestId: string,
-    violations: FieldViolation[],
-    message?: string,
-  ) {
-    const { error } = connectErrorFrom(ApiError.invalidArgument(violations, message), requestId);
-    // Field names here are already the client's own (query parameters, body keys).
-    const { status, body } = restErrorOf(error, requestId, options.registry, (path) => path);
-    return reply
-      .code(status)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(body));
-  }
-
-  function sendTransportError(
-    reply: FastifyReply,
-    requestId: string,
-    status: number,
-    code: Code,
-    message: string,
-  ) {
-    const body = transportErrorBody(status, code, message, requestId, options.registry);
-    return reply
-      .code(status)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(body));
-  }
-}
-
-/** Maps a violation's proto path (relative to the request) to the JSON path relative to what the client sent. */
-function clientFieldPath(binding: HttpBinding, protoPath: string): string {
-  const json = protoPathToJsonPath(binding.method.input, protoPath);
-  const body = binding.bodyField;
-  if (body === undefined || body === "*") return json;
-  const prefix = `${body.jsonName}.`;
-  return json.startsWith(prefix) ? json.slice(prefix.length) : json;
-}
-
-type BodyResult = { ok: true; json: JsonValue | undefined } | { ok: false; status: number; message: string };
-
-function readBody(req: FastifyRequest, binding: HttpBinding): BodyResult {
-  const raw = req.body as Buffer | undefined;
-  const sent = (raw !== undefined && raw.length > 0) || hasBodyFraming(req);
-  if (binding.bodyField === undefined) {
-    return sent
-      ? { ok: false, status: 400, message: `${req.method} ${binding.template} takes no request body.` }
-      : { ok: true, json: undefined };
-  }
-  if (!sent) return { ok: true, json: undefined };
-  // Fastify leaves a body unread when it has no content-type; never treat that as "no body".
-  if (raw === undefined || !JSON_CONTENT_TYPE.test(req.headers["content-type"] ?? "")) {
-    return { ok: false, status: 415, message: "Send the body as application/json." };
-  }
-  if (raw.length === 0) return { ok: true, json: undefined };
-  try {
-    return { ok: true, json: JSON.parse(raw.toString("utf8")) as JsonValue };
-  } catch (error) {
-    return { ok: false, status: 400, message: `The body is not valid JSON: ${(error as Error).message}` };
-  }
-}
-
-/**
- * Whether the request frames a body: a content-length, chunked transfer-encoding, or (HTTP/2) a
- * stream that did not end with the headers. Fastify does not read GET bodies, nor bodies without a
- * content-type, so the parsed body alone cannot tell.
- */
-function hasBodyFraming(req: FastifyRequest): boolean {
-  if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined)
-    return true;
-  const stream = (req.raw as { stream?: { endAfterHeaders?: boolean } }).stream;
-  return stream?.endAfterHeaders === false;
-}
-
-/** Request headers as RPC metadata, less those that describe the HTTP hop rather than the call. */
-function metadataOf(req: FastifyRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith(":")) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
-  return headers;
-}
-
-function copyHeaders(headers: Headers, reply: FastifyReply): void {
-  headers.forEach((value, name) => {
-    if (name !== "content-type" && name !== "content-length") reply.header(name, value);
-  });
-}
-
-/** Expands a Location template such as /v1/customers/id/{customer_id} from the response message. */
-function locationOf(template: string, desc: DescMessage, message: Message): string {
-  return template.replace(/\{([^}]*)\}/g, (_, path: string) => {
-    let value: unknown = message;
-    let current: DescMessage | undefined = desc;
-    for (const name of path.split(".")) {
-      const field: DescField | undefined = current?.fields.find((f) => f.name === name);
-      value = field ? (value as Record<string, unknown>)[field.localName] : undefined;
-      current = field?.message;
-    }
-    return encodeURIComponent(String(value ?? ""));
-  });
 }
 
 /**
@@ -430,10 +272,7 @@ export function restFrameworkErrorHandler(registry: Registry) {
       error.code === "FST_ERR_BAD_URL"
         ? "The request URL has malformed percent-encoding."
         : "The request could not be read.";
-    reply
-      .code(status)
-      .header("x-request-id", req.id)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(transportErrorBody(status, Code.InvalidArgument, message, req.id, registry)));
+    reply.header("x-request-id", req.id);
+    sendTransportError(reply, status, Code.InvalidArgument, message, req.id, registry);
   };
 }

@@ -1,185 +1,28 @@
-import {
-  create,
-  createFileRegistry,
-  type DescService,
-  type MessageInitShape,
-  setExtension,
-} from "@bufbuild/protobuf";
-import { protoCamelCase } from "@bufbuild/protobuf/reflect";
-import {
-  type DescriptorProtoSchema,
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  FileDescriptorProtoSchema,
-  file_google_protobuf_empty,
-  file_google_protobuf_field_mask,
-  type MethodDescriptorProtoSchema,
-  MethodOptionsSchema,
-} from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
-import { file_google_api_annotations, http } from "../../gen/google/api/annotations_pb.js";
-import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
-import {
-  file_transcoding_v1_http_response,
-  HttpResponseSchema,
-  http_response,
-} from "../../gen/transcoding/v1/http_response_pb.js";
 import { type HttpBinding, httpBindingsOf } from "../../src/transcoding/http-bindings.js";
+import { BOOK, buildService, type MethodInit, rpc, shelfRpc } from "./support/shelf-service.js";
 
 // A test-only service, built as a descriptor at run time, so the bindings are read from annotations
 // that have nothing to do with customers.
 
-const T = FieldDescriptorProto_Type;
-type MessageInit = MessageInitShape<typeof DescriptorProtoSchema>;
-type MethodInit = MessageInitShape<typeof MethodDescriptorProtoSchema>;
-type RuleInit = MessageInitShape<typeof HttpRuleSchema>;
-type ResponseInit = MessageInitShape<typeof HttpResponseSchema>;
-/** [proto name, scalar type or fully-qualified message type, "repeated"?]; numbered in order. */
-type FieldSpec = [string, FieldDescriptorProto_Type | string, "repeated"?];
-
-function message(name: string, ...specs: FieldSpec[]): MessageInit {
-  return {
-    name,
-    field: specs.map(([fieldName, type, repeated], i) => ({
-      name: fieldName,
-      number: i + 1,
-      label: repeated ? FieldDescriptorProto_Label.REPEATED : FieldDescriptorProto_Label.OPTIONAL,
-      // protoc always sets json_name; protobuf-es leaves it empty when the descriptor lacks it.
-      jsonName: protoCamelCase(fieldName),
-      ...(typeof type === "string" ? { type: T.MESSAGE, typeName: type } : { type }),
-    })),
-  };
-}
-
-function rpc(
-  name: string,
-  input: string,
-  output: string,
-  rule?: RuleInit,
-  response?: ResponseInit,
-  streaming?: "server-streaming",
-): MethodInit {
-  const options = create(MethodOptionsSchema);
-  if (rule) setExtension(options, http, create(HttpRuleSchema, rule));
-  if (response) setExtension(options, http_response, create(HttpResponseSchema, response));
-  return {
-    name,
-    inputType: `.test.v1.${input}`,
-    outputType: output.startsWith(".") ? output : `.test.v1.${output}`,
-    options,
-    serverStreaming: streaming === "server-streaming",
-  };
-}
-
-const DEPENDENCIES = {
-  "google/api/annotations.proto": file_google_api_annotations,
-  "google/protobuf/field_mask.proto": file_google_protobuf_field_mask,
-  "google/protobuf/empty.proto": file_google_protobuf_empty,
-  "transcoding/v1/http_response.proto": file_transcoding_v1_http_response,
-} as const;
-
-const MESSAGES: MessageInit[] = [
-  message(
-    "Book",
-    ["name", T.STRING],
-    ["title", T.STRING],
-    ["location", ".test.v1.Location"],
-    ["tags", T.STRING, "repeated"],
-    ["page_count", T.INT32],
-  ),
-  message("Location", ["city", T.STRING], ["room_number", T.STRING]),
-  message("GetBookRequest", ["name", T.STRING]),
-  message("GetBookResponse", ["book", ".test.v1.Book"], ["etag", T.STRING]),
-  message("DeleteBookRequest", ["name", T.STRING]),
-  message("ArchiveBookRequest", ["name", T.STRING]),
-  message("MoveBookRequest", ["name", T.STRING], ["destination_shelf", T.STRING]),
-  message("ListFilesRequest", ["path", T.STRING], ["page_size", T.INT32]),
-  message("ListFilesResponse", ["files", T.STRING, "repeated"]),
-  message(
-    "UpdateBookRequest",
-    ["book", ".test.v1.Book"],
-    ["update_mask", ".google.protobuf.FieldMask"],
-    ["ids", T.STRING, "repeated"],
-  ),
-  message("CreateBookRequest", ["shelf", T.STRING], ["book", ".test.v1.Book"], ["book_id", T.STRING]),
-  message("GetShelfRequest", ["name", T.STRING]),
-  message("Shelf", ["name", T.STRING], ["theme", T.STRING]),
-  message("ListBooksRequest", ["parent", T.STRING], ["page_size", T.INT32]),
-  message("ListBooksResponse", ["books", ".test.v1.Book", "repeated"], ["next_page_token", T.STRING]),
-  message("WatchBooksRequest", ["parent", T.STRING]),
-];
-
-const BOOK = "/v1/{name=shelves/*/books/*}";
-
 const SHELF_METHODS: MethodInit[] = [
-  rpc("GetBook", "GetBookRequest", "GetBookResponse", {
-    pattern: { case: "get", value: BOOK },
-    responseBody: "book",
-  }),
-  rpc("DeleteBook", "DeleteBookRequest", ".google.protobuf.Empty", {
-    pattern: { case: "delete", value: BOOK },
-  }),
+  shelfRpc.getBook,
+  shelfRpc.deleteBook,
   rpc("ArchiveBook", "ArchiveBookRequest", "Book", {
     pattern: { case: "custom", value: { kind: "archive", path: BOOK } },
   }),
-  rpc("MoveBook", "MoveBookRequest", "Book", { pattern: { case: "post", value: `${BOOK}:move` }, body: "*" }),
-  rpc("ListFiles", "ListFilesRequest", "ListFilesResponse", {
-    pattern: { case: "get", value: "/v1/files/{path=**}" },
-  }),
-  rpc("UpdateBook", "UpdateBookRequest", "Book", {
-    pattern: { case: "patch", value: "/v1/{book.name=shelves/*/books/*}" },
-    body: "book",
-    additionalBindings: [
-      { pattern: { case: "put", value: "/v1/{book.name=shelves/*/books/*}" }, body: "book" },
-      { pattern: { case: "post", value: "/v1/{book.name=shelves/*/books/*}:update" }, body: "*" },
-    ],
-  }),
-  rpc(
-    "CreateBook",
-    "CreateBookRequest",
-    "Book",
-    { pattern: { case: "post", value: "/v1/shelves/{shelf}/books" }, body: "book" },
-    { successStatus: 201, location: "/v1/{name}" },
-  ),
-  rpc(
-    "GetShelf",
-    "GetShelfRequest",
-    "Shelf",
-    { pattern: { case: "get", value: "/v1/{name=shelves/*}" } },
-    { notFoundAsNoContent: true },
-  ),
-  rpc(
-    "ListBooks",
-    "ListBooksRequest",
-    "ListBooksResponse",
-    { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books" } },
-    { noContentWhenEmpty: "books" },
-  ),
+  shelfRpc.moveBook,
+  shelfRpc.listFiles,
+  shelfRpc.updateBook,
+  shelfRpc.createBook,
+  shelfRpc.getShelf,
+  shelfRpc.listBooks,
   // Streaming and unannotated: not a REST route, and no reason to fail.
-  rpc("WatchBooks", "WatchBooksRequest", "Book", undefined, undefined, "server-streaming"),
+  shelfRpc.watchBooks,
   // Unary and unannotated: not a REST route either.
   rpc("CountBooks", "ListBooksRequest", "ListBooksResponse"),
 ];
-
-/** Builds test/v1/<fileName>.proto with one service `service` and returns the service. */
-function buildService(service: string, methods: MethodInit[]): DescService {
-  const file = create(FileDescriptorProtoSchema, {
-    name: `test/v1/${service.toLowerCase()}.proto`,
-    package: "test.v1",
-    syntax: "proto3",
-    dependency: Object.keys(DEPENDENCIES),
-    messageType: MESSAGES,
-    service: [{ name: service, method: methods }],
-  });
-  const registry = createFileRegistry(
-    file,
-    (name) => (DEPENDENCIES as Record<string, (typeof DEPENDENCIES)[keyof typeof DEPENDENCIES]>)[name],
-  );
-  const desc = registry.getService(`test.v1.${service}`);
-  if (!desc) throw new Error(`test.v1.${service} not built`);
-  return desc;
-}
 
 const ShelfService = buildService("ShelfService", SHELF_METHODS);
 const bindings = httpBindingsOf([ShelfService]);

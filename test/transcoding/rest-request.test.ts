@@ -1,139 +1,14 @@
-import {
-  create,
-  createFileRegistry,
-  type JsonValue,
-  type Message,
-  type MessageInitShape,
-  setExtension,
-  toJson,
-} from "@bufbuild/protobuf";
-import { protoCamelCase } from "@bufbuild/protobuf/reflect";
-import {
-  type DescriptorProtoSchema,
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  type FieldMask,
-  FileDescriptorProtoSchema,
-  file_google_protobuf_field_mask,
-  type MethodDescriptorProtoSchema,
-  MethodOptionsSchema,
-} from "@bufbuild/protobuf/wkt";
+import { type JsonValue, type Message, toJson } from "@bufbuild/protobuf";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
 import { CustomerService, type UpdateCustomerRequest } from "../../gen/customers/v1/customer_service_pb.js";
-import { file_google_api_annotations, http } from "../../gen/google/api/annotations_pb.js";
-import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
-import { file_transcoding_v1_http_response } from "../../gen/transcoding/v1/http_response_pb.js";
 import { type HttpBinding, httpBindingsOf } from "../../src/transcoding/http-bindings.js";
 import { type RestRequestResult, restRequestOf } from "../../src/transcoding/rest-request.js";
 import { createRouteTable } from "../../src/transcoding/route-table.js";
+import { shelfFile as registry, ShelfService } from "./support/shelf-service.js";
 
 // A test-only service (descriptor built at run time): request building must depend on nothing but
 // the annotations.
-
-const T = FieldDescriptorProto_Type;
-type MessageInit = MessageInitShape<typeof DescriptorProtoSchema>;
-type MethodInit = MessageInitShape<typeof MethodDescriptorProtoSchema>;
-type RuleInit = MessageInitShape<typeof HttpRuleSchema>;
-/** [proto name, scalar type or fully-qualified message type, "repeated"?]; numbered in order. */
-type FieldSpec = [string, FieldDescriptorProto_Type | string, "repeated"?];
-
-function message(name: string, ...specs: FieldSpec[]): MessageInit {
-  return {
-    name,
-    field: specs.map(([fieldName, type, repeated], i) => ({
-      name: fieldName,
-      number: i + 1,
-      label: repeated ? FieldDescriptorProto_Label.REPEATED : FieldDescriptorProto_Label.OPTIONAL,
-      // protoc always sets json_name; protobuf-es leaves it empty when the descriptor lacks it.
-      jsonName: protoCamelCase(fieldName),
-      ...(typeof type === "string" ? { type: T.MESSAGE, typeName: type } : { type }),
-    })),
-  };
-}
-
-function rpc(name: string, input: string, output: string, rule: RuleInit): MethodInit {
-  const options = create(MethodOptionsSchema);
-  setExtension(options, http, create(HttpRuleSchema, rule));
-  return { name, inputType: `.test.v1.${input}`, outputType: `.test.v1.${output}`, options };
-}
-
-const DEPENDENCIES: Record<string, typeof file_google_api_annotations> = {
-  "google/api/annotations.proto": file_google_api_annotations,
-  "google/protobuf/field_mask.proto": file_google_protobuf_field_mask,
-  "transcoding/v1/http_response.proto": file_transcoding_v1_http_response,
-};
-
-const BOOK = "/v1/{name=shelves/*/books/*}";
-const registry = createFileRegistry(
-  create(FileDescriptorProtoSchema, {
-    name: "test/v1/shelf.proto",
-    package: "test.v1",
-    syntax: "proto3",
-    dependency: Object.keys(DEPENDENCIES),
-    messageType: [
-      message(
-        "Book",
-        ["name", T.STRING],
-        ["title", T.STRING],
-        ["location", ".test.v1.Location"],
-        ["tags", T.STRING, "repeated"],
-        ["page_count", T.INT32],
-      ),
-      message("Location", ["city", T.STRING], ["room_number", T.STRING]),
-      message("GetBookRequest", ["name", T.STRING], ["view", T.STRING]),
-      message("MoveBookRequest", ["name", T.STRING], ["destination_shelf", T.STRING]),
-      message("ListFilesRequest", ["path", T.STRING], ["page_size", T.INT32]),
-      message("ListFilesResponse", ["files", T.STRING, "repeated"]),
-      message(
-        "UpdateBookRequest",
-        ["book", ".test.v1.Book"],
-        ["update_mask", ".google.protobuf.FieldMask"],
-        ["validate_only", T.BOOL],
-      ),
-      message("CreateBookRequest", ["shelf", T.STRING], ["book", ".test.v1.Book"], ["book_id", T.STRING]),
-      message("GetShelfRequest", ["name", T.STRING]),
-      message("SetTitleRequest", ["name", T.STRING], ["title", T.STRING]),
-    ],
-    service: [
-      {
-        name: "ShelfService",
-        method: [
-          rpc("GetBook", "GetBookRequest", "Book", { pattern: { case: "get", value: BOOK } }),
-          rpc("MoveBook", "MoveBookRequest", "Book", {
-            pattern: { case: "post", value: `${BOOK}:move` },
-            body: "*",
-          }),
-          rpc("ListFiles", "ListFilesRequest", "ListFilesResponse", {
-            pattern: { case: "get", value: "/v1/files/{path=**}" },
-          }),
-          rpc("UpdateBook", "UpdateBookRequest", "Book", {
-            pattern: { case: "patch", value: "/v1/{book.name=shelves/*/books/*}" },
-            body: "book",
-            additionalBindings: [
-              { pattern: { case: "put", value: "/v1/{book.name=shelves/*/books/*}" }, body: "book" },
-              { pattern: { case: "post", value: "/v1/{book.name=shelves/*/books/*}:update" }, body: "*" },
-            ],
-          }),
-          rpc("CreateBook", "CreateBookRequest", "Book", {
-            pattern: { case: "post", value: "/v1/shelves/{shelf}/books" },
-            body: "book",
-          }),
-          rpc("GetShelf", "GetShelfRequest", "Book", {
-            pattern: { case: "get", value: "/v1/{name=shelves/*}" },
-          }),
-          // A body bound to a scalar field: the body is that field's JSON value.
-          rpc("SetTitle", "SetTitleRequest", "Book", {
-            pattern: { case: "put", value: `${BOOK}/title` },
-            body: "title",
-          }),
-        ],
-      },
-    ],
-  }),
-  (name) => DEPENDENCIES[name],
-);
-const ShelfService = registry.getService("test.v1.ShelfService");
-if (!ShelfService) throw new Error("test.v1.ShelfService not built");
 
 /** Routes like the transcoder does (raw path through the route table), then builds the request message. */
 function transcoderFor(services: Parameters<typeof httpBindingsOf>[0]) {

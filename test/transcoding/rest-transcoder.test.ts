@@ -1,25 +1,8 @@
 // The genericity proof: the REST transcoder serves a test-only service, whose descriptor is built
-// here at run time and knows nothing of customers, on a bare Fastify app through app.inject.
-import {
-  create,
-  createFileRegistry,
-  createRegistry,
-  type DescService,
-  type MessageInitShape,
-  setExtension,
-} from "@bufbuild/protobuf";
-import { protoCamelCase } from "@bufbuild/protobuf/reflect";
-import {
-  type DescriptorProtoSchema,
-  FieldDescriptorProto_Label,
-  FieldDescriptorProto_Type,
-  type FieldMask,
-  FileDescriptorProtoSchema,
-  file_google_protobuf_empty,
-  file_google_protobuf_field_mask,
-  type MethodDescriptorProtoSchema,
-  MethodOptionsSchema,
-} from "@bufbuild/protobuf/wkt";
+// at run time (test/transcoding/support/shelf-service.ts) and knows nothing of customers, on a bare
+// Fastify app through app.inject.
+import { createRegistry } from "@bufbuild/protobuf";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import {
   Code,
   ConnectError,
@@ -30,202 +13,20 @@ import {
 } from "@connectrpc/connect";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { file_google_api_annotations, http } from "../../gen/google/api/annotations_pb.js";
-import { HttpRuleSchema } from "../../gen/google/api/http_pb.js";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
-import {
-  file_transcoding_v1_http_response,
-  HttpResponseSchema,
-  http_response,
-} from "../../gen/transcoding/v1/http_response_pb.js";
 import { ApiError } from "../../src/errors/api-error.js";
 import {
   registerRestTranscoder,
   restFrameworkErrorHandler,
   type TranscodedService,
 } from "../../src/transcoding/rest-transcoder.js";
-
-// ---------------------------------------------------------------------------------------------------
-// The test-only schema: test/v1/shelf.proto, built as a FileDescriptorProto.
-
-const T = FieldDescriptorProto_Type;
-type MessageInit = MessageInitShape<typeof DescriptorProtoSchema>;
-type MethodInit = MessageInitShape<typeof MethodDescriptorProtoSchema>;
-type RuleInit = MessageInitShape<typeof HttpRuleSchema>;
-type ResponseInit = MessageInitShape<typeof HttpResponseSchema>;
-/** [proto name, scalar type or fully-qualified message type, "repeated"?]; numbered in order. */
-type FieldSpec = [string, FieldDescriptorProto_Type | string, "repeated"?];
-
-function message(name: string, ...specs: FieldSpec[]): MessageInit {
-  return {
-    name,
-    field: specs.map(([fieldName, type, repeated], i) => ({
-      name: fieldName,
-      number: i + 1,
-      label: repeated ? FieldDescriptorProto_Label.REPEATED : FieldDescriptorProto_Label.OPTIONAL,
-      // protoc always sets json_name; protobuf-es leaves it empty when the descriptor lacks it.
-      jsonName: protoCamelCase(fieldName),
-      ...(typeof type === "string" ? { type: T.MESSAGE, typeName: type } : { type }),
-    })),
-  };
-}
-
-function rpc(
-  name: string,
-  input: string,
-  output: string,
-  rule?: RuleInit,
-  response?: ResponseInit,
-  streaming?: "server-streaming",
-): MethodInit {
-  const options = create(MethodOptionsSchema);
-  if (rule) setExtension(options, http, create(HttpRuleSchema, rule));
-  if (response) setExtension(options, http_response, create(HttpResponseSchema, response));
-  return {
-    name,
-    inputType: `.test.v1.${input}`,
-    outputType: output.startsWith(".") ? output : `.test.v1.${output}`,
-    options,
-    serverStreaming: streaming === "server-streaming",
-  };
-}
-
-const BOOK = "/v1/{name=shelves/*/books/*}";
-const DEPENDENCIES: Record<string, typeof file_google_api_annotations> = {
-  "google/api/annotations.proto": file_google_api_annotations,
-  "google/protobuf/field_mask.proto": file_google_protobuf_field_mask,
-  "google/protobuf/empty.proto": file_google_protobuf_empty,
-  "transcoding/v1/http_response.proto": file_transcoding_v1_http_response,
-};
-
-const shelfFile = createFileRegistry(
-  create(FileDescriptorProtoSchema, {
-    name: "test/v1/shelf.proto",
-    package: "test.v1",
-    syntax: "proto3",
-    dependency: Object.keys(DEPENDENCIES),
-    messageType: [
-      message(
-        "Book",
-        ["name", T.STRING],
-        ["title", T.STRING],
-        ["location", ".test.v1.Location"],
-        ["tags", T.STRING, "repeated"],
-        ["page_count", T.INT32],
-      ),
-      message("Location", ["city", T.STRING], ["room_number", T.STRING]),
-      message("GetBookRequest", ["name", T.STRING]),
-      message("GetBookResponse", ["book", ".test.v1.Book"], ["etag", T.STRING]),
-      message("DeleteBookRequest", ["name", T.STRING]),
-      message("ArchiveBookRequest", ["name", T.STRING]),
-      message("MoveBookRequest", ["name", T.STRING], ["destination_shelf", T.STRING]),
-      message("ListFilesRequest", ["path", T.STRING], ["page_size", T.INT32]),
-      message("ListFilesResponse", ["files", T.STRING, "repeated"]),
-      message("UpdateBookRequest", ["book", ".test.v1.Book"], ["update_mask", ".google.protobuf.FieldMask"]),
-      message("CreateBookRequest", ["shelf", T.STRING], ["book", ".test.v1.Book"], ["book_id", T.STRING]),
-      message("GetShelfRequest", ["name", T.STRING]),
-      message("Shelf", ["name", T.STRING], ["theme", T.STRING]),
-      message("ListBooksRequest", ["parent", T.STRING], ["page_size", T.INT32]),
-      message("ListBooksResponse", ["books", ".test.v1.Book", "repeated"], ["next_page_token", T.STRING]),
-      message("WatchBooksRequest", ["parent", T.STRING]),
-      message("SearchBooksRequest", ["parent", T.STRING], ["title_prefix", T.STRING]),
-      message("ThingRequest", ["x", T.STRING], ["y", T.STRING]),
-    ],
-    service: [
-      {
-        name: "ShelfService",
-        method: [
-          rpc("GetBook", "GetBookRequest", "GetBookResponse", {
-            pattern: { case: "get", value: BOOK },
-            responseBody: "book",
-          }),
-          rpc("DeleteBook", "DeleteBookRequest", ".google.protobuf.Empty", {
-            pattern: { case: "delete", value: BOOK },
-          }),
-          // A custom verb that HTTP parsers know (RFC 5323 SEARCH), with a body.
-          rpc("SearchBooks", "SearchBooksRequest", "ListBooksResponse", {
-            pattern: { case: "custom", value: { kind: "SEARCH", path: "/v1/{parent=shelves/*}/books" } },
-            body: "*",
-          }),
-          rpc("MoveBook", "MoveBookRequest", "Book", {
-            pattern: { case: "post", value: `${BOOK}:move` },
-            body: "*",
-          }),
-          rpc("ListFiles", "ListFilesRequest", "ListFilesResponse", {
-            pattern: { case: "get", value: "/v1/files/{path=**}" },
-          }),
-          rpc("UpdateBook", "UpdateBookRequest", "Book", {
-            pattern: { case: "patch", value: "/v1/{book.name=shelves/*/books/*}" },
-            body: "book",
-            additionalBindings: [
-              { pattern: { case: "put", value: "/v1/{book.name=shelves/*/books/*}" }, body: "book" },
-            ],
-          }),
-          rpc(
-            "CreateBook",
-            "CreateBookRequest",
-            "Book",
-            { pattern: { case: "post", value: "/v1/shelves/{shelf}/books" }, body: "book" },
-            { successStatus: 201, location: "/v1/{name}" },
-          ),
-          rpc(
-            "GetShelf",
-            "GetShelfRequest",
-            "Shelf",
-            { pattern: { case: "get", value: "/v1/{name=shelves/*}" } },
-            { notFoundAsNoContent: true },
-          ),
-          rpc(
-            "ListBooks",
-            "ListBooksRequest",
-            "ListBooksResponse",
-            { pattern: { case: "get", value: "/v1/{parent=shelves/*}/books" } },
-            { noContentWhenEmpty: "books" },
-          ),
-          // Streaming, without google.api.http: served by Connect only, ignored by the transcoder.
-          rpc("WatchBooks", "WatchBooksRequest", "Book", undefined, undefined, "server-streaming"),
-        ],
-      },
-      {
-        // Annotated, never implemented.
-        name: "CatalogService",
-        method: [
-          rpc("GetThing", "ThingRequest", "Shelf", { pattern: { case: "get", value: "/v1/things/{x}" } }),
-        ],
-      },
-      {
-        // A custom verb no HTTP/1.1 parser (nor Fastify, nor light-my-request) accepts.
-        name: "ArchiveService",
-        method: [
-          rpc("ArchiveBook", "ArchiveBookRequest", "Book", {
-            pattern: {
-              case: "custom",
-              value: { kind: "ARCHIVE", path: "/v1/archive/{name=shelves/*/books/*}" },
-            },
-          }),
-        ],
-      },
-      {
-        name: "ConflictService",
-        method: [
-          rpc("GetA", "ThingRequest", "Shelf", { pattern: { case: "get", value: "/v1/things/{x}" } }),
-          rpc("GetB", "ThingRequest", "Shelf", { pattern: { case: "get", value: "/v1/things/{y}" } }),
-        ],
-      },
-    ],
-  }),
-  (name) => DEPENDENCIES[name],
-);
-
-function service(name: string): DescService {
-  const desc = shelfFile.getService(`test.v1.${name}`);
-  if (!desc) throw new Error(`test.v1.${name} not built`);
-  return desc;
-}
-const ShelfService = service("ShelfService");
-const CatalogService = service("CatalogService");
-const ConflictService = service("ConflictService");
-const ArchiveService = service("ArchiveService");
+import {
+  ArchiveService,
+  CatalogService,
+  ConflictService,
+  ShelfService,
+  shelfFile,
+} from "./support/shelf-service.js";
 
 // ---------------------------------------------------------------------------------------------------
 // A hand-written in-memory implementation, recording what reaches it.
