@@ -36,7 +36,17 @@ const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const id = db.ids[500];
 
 async function load(name: string, url: string, extra: string[] = []) {
-  const args = ["-c", String(connections), "-d", String(seconds), "-j", "-H", `authorization=Bearer ${KEY}`, ...extra, url];
+  const args = [
+    "-c",
+    String(connections),
+    "-d",
+    String(seconds),
+    "-j",
+    "-H",
+    `authorization=Bearer ${KEY}`,
+    ...extra,
+    url,
+  ];
   await run("node_modules/.bin/autocannon", ["-c", "8", "-d", "2", ...args.slice(4)]); // warm-up
   const { stdout } = await run("node_modules/.bin/autocannon", args, { maxBuffer: 1 << 24 });
   const r = JSON.parse(stdout) as {
@@ -67,7 +77,11 @@ const connect = await load("Connect JSON", `${base}/customers.v1.CustomerService
   "-b",
   JSON.stringify({ customerId: id }),
 ]);
-console.log(`transcoder overhead vs hand-written: ${(((handWritten - rest) / handWritten) * 100).toFixed(1)}% fewer req/s`);
-console.log(`Connect JSON vs hand-written: ${(((handWritten - connect) / handWritten) * 100).toFixed(1)}% fewer req/s`);
+console.log(
+  `transcoder overhead vs hand-written: ${(((handWritten - rest) / handWritten) * 100).toFixed(1)}% fewer req/s`,
+);
+console.log(
+  `Connect JSON vs hand-written: ${(((handWritten - connect) / handWritten) * 100).toFixed(1)}% fewer req/s`,
+);
 await app.close();
 await db.stop();

@@ -22,6 +22,7 @@ import { createRouteTable } from "./route-table.js";
 /** A service to serve over REST and its implementation (the same object Connect serves). */
 export interface TranscodedService {
   service: DescService;
+  // biome-ignore lint/suspicious/noExplicitAny: each service has its own method types; createServiceImplSpec checks them.
   impl: Partial<ServiceImpl<any>>;
 }
 
@@ -43,6 +44,7 @@ type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 
 interface Route {
   binding: HttpBinding;
+  // biome-ignore lint/suspicious/noExplicitAny: the request type differs per method; the spec pairs them.
   impl: (request: any, context: HandlerContext) => unknown;
 }
 

@@ -52,8 +52,10 @@ function notFound(name: string): ConnectError {
   return new ConnectError(`No ${name}.`, Code.NotFound);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: handlers of different test methods return different messages.
 function record(method: string, request: unknown, context: HandlerContext): Record<string, any> {
   handled.push({ method, request: request as Record<string, unknown>, context });
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
   return request as Record<string, any>;
 }
 
@@ -237,6 +239,7 @@ function lastCall(): Call {
   return last;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes.
 function expectJson(res: LightMyRequestResponse, status: number): any {
   expect(res.statusCode, res.body).toBe(status);
   expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
