@@ -27,7 +27,7 @@ import {
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import { transportErrorBody } from "./transcoding/rest-error.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
-import { createPolyglotServer } from "./transport/polyglot-server.js";
+import { createPolyglotServer, type TlsCredentials } from "./transport/polyglot-server.js";
 import { withProtocolErrorDetails } from "./transport/protocol-error-details.js";
 import { addReflection } from "./transport/reflection.js";
 
@@ -38,6 +38,8 @@ export interface AppDeps {
   pageTokenSecret: string;
   defaultPhoneRegion?: string;
   bodyLimitBytes?: number;
+  /** Certificate and key to accept TLS on the same port (plaintext HTTP/1.1 and h2c stay available). */
+  tls?: TlsCredentials;
   /** Origins allowed to call cross-origin from browsers (gRPC-web, Connect, REST). */
   corsAllowedOrigins?: readonly string[];
   /** The process logger (pino); none means silent. */
@@ -53,7 +55,7 @@ const errorRegistry = createRegistry(file_google_rpc_error_details);
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimitBytes ?? 1024 * 1024;
   const app = Fastify({
-    serverFactory: (handler) => createPolyglotServer(handler),
+    serverFactory: (handler) => createPolyglotServer(handler, { tls: deps.tls }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
     // Fastify's own per-request lines are replaced by the single access-log line below.

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+
 /** Typed service configuration read from the environment (see the README's configuration table). */
 export interface Config {
   host: string;
@@ -16,6 +18,9 @@ export interface Config {
   logLevel: string;
   /** Largest accepted request body in bytes (all protocols). */
   bodyLimitBytes: number;
+  /** PEM files for TLS on the same port; both or neither. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
   /** Browser origins allowed to call the API cross-origin (CORS); empty means same-origin only. */
   corsAllowedOrigins: string[];
   /** How long shutdown waits for in-flight calls before cutting connections. */
@@ -91,6 +96,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  const tlsCertFile = optional("TLS_CERT_FILE");
+  const tlsKeyFile = optional("TLS_KEY_FILE");
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    problems.push(
+      "TLS_CERT_FILE and TLS_KEY_FILE must be set together (PEM certificate chain and private key)",
+    );
+  }
+  for (const [name, file] of [
+    ["TLS_CERT_FILE", tlsCertFile],
+    ["TLS_KEY_FILE", tlsKeyFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(file))
+      problems.push(`${name} names a file that does not exist: ${file}`);
+  }
   const logLevel = text("LOG_LEVEL", "info");
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
@@ -107,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageTokenSecret,
     logLevel,
     corsAllowedOrigins,
+    tlsCertFile,
+    tlsKeyFile,
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
   };

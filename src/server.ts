@@ -1,4 +1,5 @@
 // Entry point: configuration → database → buildApp → listen, and a graceful shutdown on SIGTERM/SIGINT.
+import { readFile } from "node:fs/promises";
 import pino from "pino";
 import { buildApp } from "./app.js";
 import { resolveApiKeys } from "./auth/resolve-api-keys.js";
@@ -29,6 +30,10 @@ const database = await openDatabase({
 const apiKeys = await resolveApiKeys(config);
 const pageTokenSecret =
   config.pageTokenSecret ?? (await loadOrCreateServiceSecret(database.knex, "page-token"));
+const tls =
+  config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+    ? { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) }
+    : undefined;
 const app = await buildApp({
   knex: database.knex,
   apiKeys: apiKeys.keys,
@@ -36,12 +41,16 @@ const app = await buildApp({
   defaultPhoneRegion: config.defaultPhoneRegion,
   bodyLimitBytes: config.bodyLimitBytes,
   corsAllowedOrigins: config.corsAllowedOrigins,
+  tls,
   logger: log,
 });
 
 try {
   const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ address, database: database.embedded ? "embedded" : "external" }, "customer-api listening");
+  log.info(
+    { address, tls: tls !== undefined, database: database.embedded ? "embedded" : "external" },
+    "customer-api listening",
+  );
   if (apiKeys.developmentKey !== undefined) {
     log.warn(`development API key (kept in ${config.dataDir}/dev-api-key): ${apiKeys.developmentKey}`);
   }

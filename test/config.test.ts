@@ -14,6 +14,8 @@ describe("loadConfig", () => {
       pageTokenSecret: undefined,
       logLevel: "info",
       corsAllowedOrigins: [],
+      tlsCertFile: undefined,
+      tlsKeyFile: undefined,
       bodyLimitBytes: 1048576,
       shutdownGraceMs: 10000,
     });
@@ -59,6 +61,8 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ CORS_ALLOWED_ORIGINS: "app.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ BODY_LIMIT_BYTES: "10" }, "BODY_LIMIT_BYTES"],
+    [{ TLS_CERT_FILE: "/etc/hostname" }, "TLS_KEY_FILE"],
+    [{ TLS_CERT_FILE: "/no/such/cert.pem", TLS_KEY_FILE: "/etc/hostname" }, "TLS_CERT_FILE"],
   ])("rejects %o with a message naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -2,8 +2,16 @@ import type * as http from "node:http";
 import type * as http2 from "node:http2";
 import * as httpolyglot from "@httptoolkit/httpolyglot";
 
-/** Connection timeouts of the one-port server. */
+/** PEM-encoded certificate chain and private key for TLS on the same port. */
+export interface TlsCredentials {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** Connection timeouts and optional TLS of the one-port server. */
 export interface PolyglotServerOptions {
+  /** With TLS, the port also accepts TLS connections and offers h2 and http/1.1 by ALPN. */
+  tls?: TlsCredentials;
   /** Idle time before an HTTP/1.1 keep-alive connection or an HTTP/2 session is closed. */
   idleTimeoutMs?: number;
   /** Longest time to receive a whole HTTP/1.1 request head (slowloris guard). */
@@ -24,8 +32,9 @@ interface PeerSocket {
 }
 
 /**
- * Serves HTTP/1.1 and HTTP/2 cleartext (prior knowledge, as gRPC uses) on one port: httpolyglot reads
- * each connection's first bytes and hands it to an inner HTTP/1.1 or HTTP/2 server. The patches make
+ * Serves HTTP/1.1 and HTTP/2 cleartext (prior knowledge, as gRPC uses) on one port, and TLS when
+ * configured: httpolyglot reads each connection's first bytes (or the TLS ALPN choice) and hands it
+ * to an inner HTTP/1.1 or HTTP/2 server. The patches make
  * graceful close work (Fastify would otherwise wait for keep-alive sockets) and give h2c requests a
  * client address.
  */
@@ -34,7 +43,12 @@ export function createPolyglotServer(
   options: PolyglotServerOptions = {},
 ): http.Server {
   const idleTimeoutMs = options.idleTimeoutMs ?? 72_000;
-  const server = httpolyglot.createServer(handler);
+  const server = options.tls
+    ? httpolyglot.createServer(
+        { tls: { cert: options.tls.cert, key: options.tls.key, ALPNProtocols: ["h2", "http/1.1"] } },
+        handler,
+      )
+    : httpolyglot.createServer(handler);
   const { _httpServer: h1, _http2Server: h2 } = server as unknown as PolyglotInternals;
   // Node tracks connections (closeIdleConnections, timeouts) only after 'listening'; the inner
   // server never listens itself.

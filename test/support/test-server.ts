@@ -17,7 +17,12 @@ export interface TestServer {
 
 /** Builds and starts the real application, as server.ts does, on 127.0.0.1 and a free port. */
 export async function startTestServer(
-  options: { logger?: FastifyBaseLogger; bodyLimitBytes?: number; corsAllowedOrigins?: string[] } = {},
+  options: {
+    logger?: FastifyBaseLogger;
+    bodyLimitBytes?: number;
+    corsAllowedOrigins?: string[];
+    tls?: { cert: Buffer; key: Buffer };
+  } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
   const app = await buildApp({
@@ -27,6 +32,7 @@ export async function startTestServer(
     defaultPhoneRegion: "US",
     bodyLimitBytes: options.bodyLimitBytes,
     corsAllowedOrigins: options.corsAllowedOrigins,
+    tls: options.tls,
     logger: options.logger,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
