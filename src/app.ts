@@ -18,12 +18,8 @@ import { createApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
-import {
-  REQUEST_ID_HEADER,
-  type RequestContext,
-  requestContextKey,
-  requestIdFrom,
-} from "./observability/request-context.js";
+import { registerRequestContext } from "./observability/access-log.js";
+import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import { transportErrorBody } from "./transcoding/rest-error.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
@@ -73,36 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send(JSON.stringify(transportErrorBody(404, Code.NotFound, message, req.id, errorRegistry)));
   });
 
-  const contexts = new WeakMap<FastifyRequest, RequestContext>();
-  const contextOf = (req: FastifyRequest): RequestContext => {
-    let context = contexts.get(req);
-    if (!context) {
-      context = { requestId: req.id, log: req.log };
-      contexts.set(req, context);
-    }
-    return context;
-  };
-  app.addHook("onRequest", async (req, reply) => {
-    reply.header(REQUEST_ID_HEADER, req.id);
-  });
-  // One access-log line per request, naming the RPC and its status code for gRPC callers, whose
-  // HTTP status is always 200.
-  app.addHook("onResponse", async (req, reply) => {
-    const rpc = contexts.get(req)?.rpc;
-    req.log.info(
-      {
-        method: req.method,
-        url: req.url,
-        httpVersion: req.raw.httpVersion,
-        ip: req.ip,
-        statusCode: reply.statusCode,
-        rpc: rpc?.method,
-        code: rpc?.code,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      "request completed",
-    );
-  });
+  const contextOf = registerRequestContext(app);
 
   const service = createCustomerService({
     repository: createCustomerRepository(deps.knex),

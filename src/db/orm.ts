@@ -1,7 +1,8 @@
 import { Migrator } from "@mikro-orm/migrations";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { migrationsList } from "../../migrations/index.js";
-import { CustomerEntity, ServiceSecretEntity } from "../customers/customer-entity.js";
+import { CustomerEntity } from "../customers/customer-entity.js";
+import { ServiceSecretEntity } from "./service-secret.js";
 
 /** Every entity of the schema; the migrations must agree with these (test/db/schema.test.ts). */
 export const entities = [CustomerEntity, ServiceSecretEntity];

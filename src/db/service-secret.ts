@@ -1,5 +1,16 @@
 import { randomBytes } from "node:crypto";
+import { defineEntity, p } from "@mikro-orm/core";
 import type { Knex } from "@mikro-orm/postgresql";
+
+/** Secrets the service generates once and shares between replicas through the database. */
+export const ServiceSecretEntity = defineEntity({
+  name: "ServiceSecret",
+  tableName: "service_secrets",
+  properties: {
+    name: p.string().length(64).primary(),
+    value: p.string().length(128),
+  },
+});
 
 /**
  * Returns the named secret from the service_secrets table, generating it on first use. Keeping it in

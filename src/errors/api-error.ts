@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import type { FieldViolation } from "./field-violation.js";
 
 /**
- * The service's one error vocabulary. Domain and edge code throw ApiErrors; toConnectError()
+ * The service's one error vocabulary. Domain and edge code throw ApiErrors; connectErrorFrom()
  * turns them into ConnectErrors with rich details, and the REST transcoder turns those into
  * HTTP bodies. `reason` is the google.rpc.ErrorInfo reason (UPPER_SNAKE_CASE).
  */

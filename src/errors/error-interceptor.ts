@@ -1,5 +1,6 @@
-import { Code, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { requestContextKey } from "../observability/request-context.js";
+import { codeName } from "./code-name.js";
 import { connectErrorFrom } from "./connect-error-from.js";
 
 /**
@@ -19,7 +20,7 @@ export function createErrorInterceptor(): Interceptor {
       const requestId = context?.requestId ?? "unknown";
       const { error, unexpected } = connectErrorFrom(thrown, requestId);
       if (context) {
-        context.rpc = { method, code: Code[error.code] };
+        context.rpc = { method, code: codeName(error.code) };
         if (unexpected) context.log.error({ err: thrown, rpc: method }, "unexpected error in RPC handler");
       }
       throw error;

@@ -6,6 +6,8 @@ import type { FastifyBaseLogger } from "fastify";
 export interface RequestContext {
   readonly requestId: string;
   readonly log: FastifyBaseLogger;
+  /** Client address, as Fastify reports it. */
+  readonly ip?: string;
   /** Filled in by the RPC pipeline so the single access-log line can name the RPC and its code. */
   rpc?: { method: string; code: string };
 }

@@ -2,6 +2,7 @@ import { create, type DescMessage, type JsonObject, type Registry, toJson } from
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { codeName } from "../errors/code-name.js";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
 
 /** The canonical gRPC code → HTTP status mapping (google.rpc.Code, as grpc-gateway and Vanguard use). */
@@ -24,12 +25,6 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<Code, number>> = {
   [Code.Unauthenticated]: 401,
 };
 
-/** The google.rpc.Code name of a Connect code, e.g. INVALID_ARGUMENT (and CANCELLED, as gRPC spells it). */
-export function statusNameOf(code: Code): string {
-  if (code === Code.Canceled) return "CANCELLED";
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
-}
-
 /** One entry of `error.fieldErrors` in a REST error body. */
 export interface RestFieldError {
   field: string;
@@ -37,7 +32,7 @@ export interface RestFieldError {
   message: string;
 }
 
-/** The REST error body: `{"error": {...}}` as documented in docs/rest.md. */
+/** The REST error body: `{"error": {...}}` as documented in docs/api.md. */
 export interface RestErrorBody {
   error: {
     code: number;
@@ -80,7 +75,7 @@ export function restErrorOf(
     body: {
       error: {
         code: status,
-        status: statusNameOf(error.code),
+        status: codeName(error.code),
         message: error.rawMessage,
         requestId,
         fieldErrors: violations.map((v) => ({

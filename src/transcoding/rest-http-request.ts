@@ -62,3 +62,30 @@ export function metadataOf(req: FastifyRequest): Headers {
   }
   return headers;
 }
+
+/**
+ * Splits a raw query string into decoded name/value pairs (`+` is a space, as in forms), or names
+ * the first parameter whose percent-encoding is malformed — URLSearchParams would keep it silently.
+ */
+export function queryParamsOf(
+  rawQuery: string,
+): { ok: true; params: [string, string][] } | { ok: false; param: string } {
+  const params: [string, string][] = [];
+  if (rawQuery === "") return { ok: true, params };
+  for (const pair of rawQuery.split("&")) {
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
+    const rawName = at === -1 ? pair : pair.slice(0, at);
+    const rawValue = at === -1 ? "" : pair.slice(at + 1);
+    try {
+      params.push([decodeQueryComponent(rawName), decodeQueryComponent(rawValue)]);
+    } catch {
+      return { ok: false, param: rawName };
+    }
+  }
+  return { ok: true, params };
+}
+
+function decodeQueryComponent(text: string): string {
+  return decodeURIComponent(text.replace(/\+/g, " "));
+}

@@ -12,6 +12,7 @@ import type { FieldViolation } from "../errors/field-violation.js";
 import { resolveFieldPath, toJsonNamePath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 import { findUnknownJsonFields, inferUpdateMask } from "./json-body.js";
+import { jsonPathOfDecodeError } from "./json-decode-error.js";
 import { queryParamsToJson } from "./query-params.js";
 import type { PathVariableValue } from "./route-table.js";
 
@@ -101,10 +102,18 @@ export function restRequestOf(
   try {
     return { ok: true, message: fromJson(input, json, { registry }) };
   } catch (error) {
+    const text = (error as Error).message;
+    const root = bodyField === "*" || bodyField === undefined ? input : bodyField.message;
+    const field = root && jsonPathOfDecodeError(root, text);
+    if (field === undefined) {
+      return { ok: false, violations: [], message: `The request does not match its schema: ${text}` };
+    }
+    const detail = text.replace(/^.* from JSON: /, "");
     return {
       ok: false,
-      violations: [],
-      message: `The request does not match its schema: ${(error as Error).message}`,
+      violations: [
+        { field, code: "INVALID_FORMAT", description: `${field} has a value of the wrong type (${detail}).` },
+      ],
     };
   }
 }

@@ -13,8 +13,9 @@ import {
 } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
+import type { FieldViolation } from "../errors/field-violation.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
-import { metadataOf, readBody } from "./rest-http-request.js";
+import { metadataOf, queryParamsOf, readBody } from "./rest-http-request.js";
 import { restRequestOf } from "./rest-request.js";
 import { sendInvalid, sendRpcError, sendSuccess, sendTransportError } from "./rest-response.js";
 import { createRouteTable } from "./route-table.js";
@@ -178,13 +179,18 @@ export async function registerRestTranscoder(
     const { binding, impl } = match.target;
     const body = readBody(req, binding);
     if (!body.ok) return transportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
+    const query = queryParamsOf(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
+    if (!query.ok) {
+      const violation: FieldViolation = {
+        field: query.param,
+        code: "INVALID_FORMAT",
+        description: `Query parameter ${query.param} has malformed percent-encoding.`,
+      };
+      return sendInvalid(reply, [violation], undefined, requestId, options.registry);
+    }
     const built = restRequestOf(
       binding,
-      {
-        variables: match.variables,
-        query: new URLSearchParams(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1)),
-        body: body.json,
-      },
+      { variables: match.variables, query: query.params, body: body.json },
       options.registry,
     );
     if (!built.ok) {

@@ -16,9 +16,11 @@ export interface PolyglotServerOptions {
   idleTimeoutMs?: number;
   /** Longest time to receive a whole HTTP/1.1 request head (slowloris guard). */
   headersTimeoutMs?: number;
+  /** Longest time to receive a whole HTTP/1.1 request, body included. */
+  requestTimeoutMs?: number;
 }
 
-/** The private parts of httpolyglot 3.1.0 (pinned; test/transport/server.test.ts covers them). */
+/** The private parts of httpolyglot 3.1.0 (pinned; test/e2e/process-lifecycle.test.ts and test/transport/tls.test.ts cover them). */
 interface PolyglotInternals {
   _httpServer: http.Server;
   _http2Server: http2.Http2Server;
@@ -56,7 +58,9 @@ export function createPolyglotServer(
   // Fastify does not apply its own timeouts to a serverFactory server.
   h1.keepAliveTimeout = idleTimeoutMs;
   h1.headersTimeout = options.headersTimeoutMs ?? 30_000;
-  h1.requestTimeout = 0;
+  // Bounds how long a client may take to send a whole request (headers and body), so a trickled or
+  // abandoned body cannot hold a socket forever.
+  h1.requestTimeout = options.requestTimeoutMs ?? 60_000;
 
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {

@@ -3,8 +3,9 @@ import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/conn
 import { codeToHttpStatus, errorFromJsonBytes, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import { codeName } from "../errors/code-name.js";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
-import { requestContextKey } from "../observability/request-context.js";
+import { type RequestContext, requestContextKey } from "../observability/request-context.js";
 
 /**
  * Wraps a unary Connect handler so that errors connect-es raises before the interceptors run (an
@@ -15,15 +16,16 @@ export function withProtocolErrorDetails(handler: UniversalHandler): UniversalHa
   if (handler.method.methodKind !== "unary") return handler;
   const wrapped = async (req: Parameters<UniversalHandler>[0]): Promise<UniversalServerResponse> => {
     const res = await handler(req);
-    const requestId = req.contextValues?.get(requestContextKey)?.requestId;
-    if (requestId === undefined || res.body === undefined) return res;
+    const context = req.contextValues?.get(requestContextKey);
+    if (context === undefined || res.body === undefined) return res;
+    const call: FailedCall = { context, rpc: `${handler.service.typeName}/${handler.method.name}` };
     switch (protocolOf(req.header.get("content-type") ?? "")) {
       case "connect":
-        return res.status === 200 ? res : connectWithDetails(res, res.body, requestId);
+        return res.status === 200 ? res : connectWithDetails(res, res.body, call);
       case "grpc":
-        return { ...res, body: grpcWithDetails(res, res.body, requestId) };
+        return { ...res, body: grpcWithDetails(res, res.body, call) };
       case "grpc-web":
-        return { ...res, body: grpcWebWithDetails(res.body, requestId) };
+        return { ...res, body: grpcWebWithDetails(res.body, call) };
       default:
         return res;
     }
@@ -45,23 +47,35 @@ function protocolOf(contentType: string): "grpc" | "grpc-web" | "connect" {
   return "connect";
 }
 
+/** A call that failed before the pipeline: where to record it. */
+interface FailedCall {
+  context: RequestContext;
+  rpc: string;
+}
+
 /**
  * The same error with our details; `undefined` when it already has details (it came through the
  * pipeline). connect-es reports an undecodable binary request as INTERNAL "parse binary: …" (its
  * serializer is shared with clients); for a server that is the caller's bad input.
  */
-function enriched(error: ConnectError, requestId: string): ConnectError | undefined {
+function enriched(error: ConnectError, call: FailedCall): ConnectError | undefined {
   if (error.details.length > 0) return undefined;
   const undecodable = error.code === Code.Internal && error.rawMessage.startsWith("parse binary:");
   const code = undecodable ? Code.InvalidArgument : error.code;
   const message = undecodable ? `cannot decode the request message (${error.rawMessage})` : error.rawMessage;
-  return connectErrorFrom(new ConnectError(message, code), requestId).error;
+  const { context } = call;
+  const mapped = connectErrorFrom(new ConnectError(message, code), context.requestId);
+  // The pipeline never saw this call: record it for the access log, and log what is not the caller's fault.
+  context.rpc = { method: call.rpc, code: codeName(mapped.error.code) };
+  if (mapped.unexpected)
+    context.log.error({ rpc: call.rpc, protocolError: error.rawMessage }, "RPC failed in the protocol layer");
+  return mapped.error;
 }
 
 async function connectWithDetails(
   res: UniversalServerResponse,
   body: AsyncIterable<Uint8Array>,
-  requestId: string,
+  call: FailedCall,
 ): Promise<UniversalServerResponse> {
   const bytes = await readAll(body);
   if (res.header?.has("content-encoding")) return { ...res, body: once(bytes) };
@@ -71,7 +85,7 @@ async function connectWithDetails(
   } catch {
     return { ...res, body: once(bytes) };
   }
-  const better = enriched(error, requestId);
+  const better = enriched(error, call);
   if (!better) return { ...res, body: once(bytes) };
   const json = errorToJsonBytes(better, {});
   const header = new Headers(res.header);
@@ -83,7 +97,7 @@ async function connectWithDetails(
 async function* grpcWithDetails(
   res: UniversalServerResponse,
   body: AsyncIterable<Uint8Array>,
-  requestId: string,
+  call: FailedCall,
 ) {
   yield* body;
   const trailer = res.trailer;
@@ -98,12 +112,12 @@ async function* grpcWithDetails(
     return;
   }
   const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
-  const better = enriched(new ConnectError(message, Number(status) as Code), requestId);
+  const better = enriched(new ConnectError(message, Number(status) as Code), call);
   if (better) setTrailerStatus(trailer, better);
 }
 
 /** gRPC-web carries the status in a final, uncompressed trailer envelope of the body. */
-async function* grpcWebWithDetails(body: AsyncIterable<Uint8Array>, requestId: string) {
+async function* grpcWebWithDetails(body: AsyncIterable<Uint8Array>, call: FailedCall) {
   const bytes = await readAll(body);
   const last = lastEnvelope(bytes);
   if (!last || last.flags !== trailerFlag) {
@@ -117,7 +131,7 @@ async function* grpcWebWithDetails(body: AsyncIterable<Uint8Array>, requestId: s
     return;
   }
   const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
-  const better = enriched(new ConnectError(message, Number(status) as Code), requestId);
+  const better = enriched(new ConnectError(message, Number(status) as Code), call);
   if (!better) {
     yield bytes;
     return;

@@ -346,7 +346,7 @@ describe("the service process (node --import tsx src/server.ts, embedded Postgre
         expect(server.logs.at(-1)?.msg).toBe("stopped");
         expect(
           server.logs.find((l) => l.requestId === slowRequestId && l.msg === "request completed"),
-        ).toMatchObject({ statusCode: 200, url: "/customers.v1.CustomerService/CreateCustomer" });
+        ).toMatchObject({ statusCode: 200, path: "/customers.v1.CustomerService/CreateCustomer" });
       } finally {
         keepAlive.destroy();
       }

@@ -10,9 +10,10 @@ import {
   RetryInfoSchema,
 } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "../../src/errors/api-error.js";
+import { codeName as statusNameOf } from "../../src/errors/code-name.js";
 import { connectErrorFrom, ERROR_DOMAIN } from "../../src/errors/connect-error-from.js";
 import { protoPathToJsonPath } from "../../src/transcoding/field-paths.js";
-import { HTTP_STATUS_OF_CODE, restErrorOf, statusNameOf } from "../../src/transcoding/rest-error.js";
+import { HTTP_STATUS_OF_CODE, restErrorOf } from "../../src/transcoding/rest-error.js";
 
 const registry = createRegistry(file_google_rpc_error_details);
 const identity = (path: string) => path;
