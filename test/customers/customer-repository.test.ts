@@ -12,6 +12,7 @@ import {
   type PageRequest,
 } from "../../src/customers/customer-repository.js";
 import { searchKey } from "../../src/customers/search-key.js";
+import { validateCustomer } from "../../src/customers/validate-customer.js";
 import { createOrm } from "../../src/db/orm.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
@@ -615,6 +616,103 @@ describe("searchByAddress", () => {
     await insertAll(people);
 
     expect(await repo.searchByAddress(search, ALL)).toStrictEqual(expected);
+  });
+});
+
+describe("text whose lower-case form is longer than the text", () => {
+  // "İ" (U+0130) is one code point; its lower-case form "i̇" (i + U+0307 COMBINING DOT ABOVE) is two, so
+  // the search keys of fields at their maximum length are longer than the columns they come from.
+  const DOTTED_I = "\u0130";
+  const name = DOTTED_I.repeat(50);
+  const text100 = DOTTED_I.repeat(100);
+  const dottedAddress = (): AddressData =>
+    address({
+      line1: text100,
+      line2: text100,
+      city: text100,
+      state: text100,
+      postalCode: DOTTED_I.repeat(20),
+      country: "TR",
+    });
+
+  it("is lower-cased to more code points (the premise of these tests)", () => {
+    expect([...DOTTED_I.toLowerCase()]).toHaveLength(2);
+    expect([...searchKey(name)]).toHaveLength(100);
+    expect([...searchKey(text100)]).toHaveLength(200);
+  });
+
+  it("passes validation at the maximum lengths", () => {
+    const { customer: valid, violations } = validateCustomer({
+      ...dataOf(customer()),
+      firstName: name,
+      lastName: name,
+      company: text100,
+      address: dottedAddress(),
+    });
+    expect(violations).toEqual([]);
+    expect(valid.firstName).toBe(name);
+    expect(valid.address).toMatchObject({ line1: text100, city: text100 });
+  });
+
+  it("stores, reads back and finds by first-name prefix and by address", async () => {
+    const record = customer({
+      firstName: name,
+      lastName: name,
+      company: text100,
+      address: dottedAddress(),
+      createdAt: at(1_000),
+    });
+    const other = customer({ firstName: "Ivan", address: address({ city: "Istanbul", country: "TR" }) });
+    await insertAll([record, other]);
+
+    expect(await repo.findById(record.id)).toStrictEqual(record);
+    const ids = (rows: CustomerRecord[]) => rows.map((r) => r.id);
+    for (const prefix of [DOTTED_I, DOTTED_I.repeat(3), name, "i\u0307", "I\u0307".repeat(50)]) {
+      expect(ids(await repo.searchByContact({ firstNamePrefixKey: searchKey(prefix) }, ALL)), prefix).toEqual(
+        [record.id],
+      );
+    }
+    expect(ids(await repo.searchByContact({ firstNamePrefixKey: "i" }, ALL))).toEqual([other.id, record.id]);
+    expect(ids(await repo.searchByAddress({ line1Key: searchKey(text100) }, ALL))).toEqual([record.id]);
+    expect(ids(await repo.searchByAddress({ cityKey: searchKey(text100), country: "TR" }, ALL))).toEqual([
+      record.id,
+    ]);
+    expect(
+      ids(
+        await repo.searchByAddress(
+          {
+            line1Key: searchKey(text100),
+            line2Key: searchKey(text100),
+            cityKey: searchKey(text100),
+            stateKey: searchKey(text100),
+            postalCodeKey: searchKey(DOTTED_I.repeat(20)),
+            country: "TR",
+          },
+          ALL,
+        ),
+      ),
+    ).toEqual([record.id]);
+    // An address search is exact, not a prefix.
+    expect(await repo.searchByAddress({ cityKey: searchKey(DOTTED_I.repeat(99)) }, ALL)).toEqual([]);
+  });
+
+  it("updates a customer to those values", async () => {
+    const original = customer({ address: address() });
+    await repo.insert(original);
+
+    const updated = await repo.update(
+      original.id,
+      (current) => ({ ...dataOf(current), firstName: name, address: dottedAddress() }),
+      at(60_000),
+    );
+
+    expect(updated).toMatchObject({ firstName: name, address: dottedAddress() });
+    expect(
+      (await repo.searchByContact({ firstNamePrefixKey: searchKey(name) }, ALL)).map((r) => r.id),
+    ).toEqual([original.id]);
+    expect((await repo.searchByAddress({ cityKey: searchKey(text100) }, ALL)).map((r) => r.id)).toEqual([
+      original.id,
+    ]);
   });
 });
 

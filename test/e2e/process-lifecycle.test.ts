@@ -4,7 +4,7 @@
 // and start-up refusing invalid configuration with a message naming the variable.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -416,6 +416,194 @@ describe("the service process (node --import tsx src/server.ts, embedded Postgre
       expect(server.output()).toContain(variable);
       expect(server.logs.some((l) => l.msg === "customer-api listening")).toBe(false);
       expect(existsSync(path.join(dataDir, "postgres"))).toBe(false);
+    },
+    TIMEOUT,
+  );
+});
+
+/** Command lines (arguments joined by spaces) of running `postgres` processes whose arguments name `dir`. */
+async function postgresProcessesUsing(dir: string): Promise<{ pid: number; cmdline: string }[]> {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0").filter((a) => a !== "");
+    } catch {
+      continue; // Exited while we looked.
+    }
+    const [command, ...rest] = args;
+    if (command === undefined || !path.basename(command).startsWith("postgres")) continue;
+    if (rest.some((arg) => arg.includes(dir))) found.push({ pid: Number(entry), cmdline: args.join(" ") });
+  }
+  return found;
+}
+
+/** Polls briefly: the postmaster's own exit is what the service waits for, so this should hold at once. */
+async function expectNoPostgresUsing(dir: string): Promise<void> {
+  let left = await postgresProcessesUsing(dir);
+  for (let i = 0; left.length > 0 && i < 20; i++) {
+    await delay(100);
+    left = await postgresProcessesUsing(dir);
+  }
+  expect(left, "PostgreSQL processes still running on the DATA_DIR").toEqual([]);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+describe("the service process: other signals and start-up failures", () => {
+  it.each([["SIGINT"], ["SIGHUP"]] as const)(
+    "shuts down gracefully on %s and stops its embedded PostgreSQL",
+    async (signal) => {
+      const dataDir = await makeDataDir();
+      const server = await startServer(dataDir, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+      const pidFile = path.join(dataDir, "postgres", "cluster", "postmaster.pid");
+      const postmasterPid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+      expect(isAlive(postmasterPid)).toBe(true);
+      // The check below can see the embedded PostgreSQL while it runs.
+      const before = await postgresProcessesUsing(dataDir);
+      expect(before.map((p) => p.pid)).toContain(postmasterPid);
+
+      // It serves until the signal.
+      const devKey = (await readFile(path.join(dataDir, "dev-api-key"), "utf8")).trim();
+      const created = await connectJson(
+        server,
+        "CreateCustomer",
+        { customer: { firstName: "Grace", lastName: "Hopper", email: "grace@example.com" } },
+        { authorization: `Bearer ${devKey}` },
+      );
+      expect(created.status).toBe(200);
+
+      const signalledAt = Date.now();
+      server.proc.kill(signal);
+      const exit = await exitWithin(server, 15_000);
+      expect(exit, `still running; output:\n${server.output()}`).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).toBeLessThan(GRACE_MS);
+      expect(
+        server.logs.find((l) => typeof l.msg === "string" && l.msg.startsWith("shutting down")),
+      ).toMatchObject({ signal });
+      expect(server.logs.at(-1)?.msg, server.output()).toBe("stopped");
+      expect(server.logs.some((l) => (l.level ?? 0) >= 50)).toBe(false);
+
+      await expectNoPostgresUsing(dataDir);
+      expect(isAlive(postmasterPid)).toBe(false);
+      // A clean PostgreSQL shutdown removes its lock file.
+      expect(existsSync(pidFile)).toBe(false);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "refuses a second server on the same DATA_DIR, and the first keeps working",
+    async () => {
+      const dataDir = await makeDataDir();
+      const first = await startServer(dataDir);
+      const devKey = (await readFile(path.join(dataDir, "dev-api-key"), "utf8")).trim();
+      const auth = { authorization: `Bearer ${devKey}` };
+      const created = await connectJson(
+        first,
+        "CreateCustomer",
+        { customer: { firstName: "Barbara", lastName: "Liskov", email: "barbara@example.com" } },
+        auth,
+      );
+      expect(created.status).toBe(200);
+      const customer = (await created.json()) as { customerId: string };
+
+      const port = await freePort();
+      const second = spawnServer(
+        { ...baseEnv(), DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "info" },
+        port,
+        dataDir,
+      );
+      const exit = await exitWithin(second, 15_000);
+      expect(exit, `the second server is still running; output:\n${second.output()}`).toBeDefined();
+      expect(exit?.code).not.toBe(0);
+      expect(exit?.code).not.toBeNull();
+      expect(second.logs.some((l) => l.msg === "customer-api listening")).toBe(false);
+      const fatal = second.logs.find((l) => l.level === 60);
+      expect(fatal, `no fatal JSON log line; output:\n${second.output()}`).toBeDefined();
+      expect(JSON.stringify(fatal)).toMatch(/postmaster\.pid|another PostgreSQL/);
+      expect(await tryConnect(port)).toBe("ECONNREFUSED");
+
+      // The first server and its database were not disturbed.
+      expect(isRunning(first)).toBe(true);
+      expect((await fetch(`${first.baseUrl}/readyz`)).status).toBe(200);
+      const got = await connectJson(first, "GetCustomer", { customerId: customer.customerId }, auth);
+      expect(got.status).toBe(200);
+      expect(await got.json()).toMatchObject({ customerId: customer.customerId, firstName: "Barbara" });
+      const another = await connectJson(
+        first,
+        "CreateCustomer",
+        { customer: { firstName: "Frances", lastName: "Allen", email: "frances@example.com" } },
+        auth,
+      );
+      expect(another.status).toBe(200);
+
+      first.proc.kill("SIGTERM");
+      expect(await exitWithin(first, 15_000)).toEqual({ code: 0, signal: null });
+      await expectNoPostgresUsing(dataDir);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "refuses to start with MIGRATE_ON_START=false on a fresh DATA_DIR, naming MIGRATE_ON_START",
+    async () => {
+      const dataDir = await makeDataDir();
+      const port = await freePort();
+      const server = spawnServer(
+        { ...baseEnv(), DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "info", MIGRATE_ON_START: "false" },
+        port,
+        dataDir,
+      );
+      const exit = await exitWithin(server, 45_000);
+      expect(exit, `still running; output:\n${server.output()}`).toBeDefined();
+      expect(exit?.code).not.toBe(0);
+      expect(exit?.code).not.toBeNull();
+      expect(server.logs.some((l) => l.msg === "customer-api listening")).toBe(false);
+      expect(server.logs.some((l) => l.msg === "applied database migrations")).toBe(false);
+      const fatal = server.logs.find((l) => l.level === 60);
+      expect(fatal, `no fatal JSON log line; output:\n${server.output()}`).toBeDefined();
+      expect(JSON.stringify(fatal)).toContain("MIGRATE_ON_START");
+      expect(await tryConnect(port)).toBe("ECONNREFUSED");
+      // The embedded PostgreSQL it started for the check is stopped again.
+      await expectNoPostgresUsing(dataDir);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "refuses to start with a HOST that does not resolve, naming HOST",
+    async () => {
+      const dataDir = await makeDataDir();
+      const port = await freePort();
+      const server = spawnServer(
+        {
+          ...baseEnv(),
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          LOG_LEVEL: "info",
+          HOST: "no-such-host.invalid",
+        },
+        port,
+        dataDir,
+      );
+      const exit = await exitWithin(server, 45_000);
+      expect(exit, `still running; output:\n${server.output()}`).toBeDefined();
+      expect(exit?.code).not.toBe(0);
+      expect(exit?.code).not.toBeNull();
+      expect(server.logs.some((l) => l.msg === "customer-api listening")).toBe(false);
+      const fatal = server.logs.find((l) => l.level === 60);
+      expect(fatal, `no fatal JSON log line; output:\n${server.output()}`).toBeDefined();
+      expect(JSON.stringify(fatal)).toContain("HOST");
+      await expectNoPostgresUsing(dataDir);
     },
     TIMEOUT,
   );

@@ -909,6 +909,95 @@ describe("GET /v1/customers/by-address", () => {
   });
 });
 
+describe("text whose lower-case form is longer than the text", () => {
+  // "İ" (U+0130) lower-cases to two code points ("i" + U+0307), so search keys of fields at their
+  // maximum length are twice as long as the values: they must still be stored and found, not a 500.
+  const DOTTED_I = "\u0130";
+  const name = DOTTED_I.repeat(50);
+  const text100 = DOTTED_I.repeat(100);
+  let created: CustomerJson;
+
+  beforeAll(async () => {
+    created = await create(
+      newCustomer({
+        firstName: name,
+        lastName: name,
+        company: text100,
+        address: { line1: text100, line2: text100, city: text100, state: text100, country: "tr" },
+      }),
+    );
+  });
+
+  it("creates the customer (201) with the values as sent", async () => {
+    expect(created).toMatchObject({
+      firstName: name,
+      lastName: name,
+      company: text100,
+      address: {
+        line1: text100,
+        line2: text100,
+        city: text100,
+        state: text100,
+        postalCode: "",
+        country: "TR",
+      },
+    });
+    expect(await get(created.customerId)).toEqual(created);
+  });
+
+  it("rejects one character more as TOO_LONG, not as a server error", async () => {
+    const res = await call("POST", "/v1/customers", {
+      json: newCustomer({
+        firstName: `${name}${DOTTED_I}`,
+        address: { line1: `${text100}${DOTTED_I}`, city: text100, country: "TR" },
+      }),
+    });
+    await expectInvalid(res, [
+      ["firstName", "TOO_LONG"],
+      ["address.line1", "TOO_LONG"],
+    ]);
+  });
+
+  it.each([
+    ["a prefix", DOTTED_I.repeat(3)],
+    ["the whole name", name],
+    ["the lower-case form of a prefix", "i\u0307i\u0307"],
+    ["the decomposed form of the whole name", "I\u0307".repeat(50)],
+  ])("is found by first-name search with %s", async (_label, firstName) => {
+    const res = await call("GET", `/v1/customers/search?${new URLSearchParams({ firstName })}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ customers: [created], nextPageToken: "" });
+  });
+
+  it("is found by address search on line1 and city at their maximum length", async () => {
+    const query = new URLSearchParams({ line1: text100, city: text100.toLowerCase(), country: "TR" });
+    const res = await call("GET", `/v1/customers/by-address?${query}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ customers: [created], nextPageToken: "" });
+  });
+
+  it("is found by address search on every text field", async () => {
+    const query = new URLSearchParams({ line1: text100, line2: text100, city: text100, state: text100 });
+    const res = await call("GET", `/v1/customers/by-address?${query}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ customers: [created], nextPageToken: "" });
+  });
+
+  it("can be updated to other such values and found by them", async () => {
+    const other = `${DOTTED_I.repeat(99)}I`;
+    const res = await call("PATCH", `/v1/customers/${created.customerId}`, {
+      json: { address: { line1: text100, city: other, country: "TR" } },
+    });
+    expect(res.status).toBe(200);
+    const updated = (await res.json()) as CustomerJson;
+    expect(updated.address).toMatchObject({ line1: text100, city: other });
+    const found = await call("GET", `/v1/customers/by-address?${new URLSearchParams({ city: other })}`);
+    expect(found.status).toBe(200);
+    expect(((await found.json()) as { customers: CustomerJson[] }).customers).toEqual([updated]);
+    created = updated;
+  });
+});
+
 describe("x-request-id", () => {
   it("is on every kind of response, echoed when valid", async () => {
     const requestId = "rest-http1:echo.1";
