@@ -21,7 +21,7 @@ import { createPageTokenCodec } from "./customers/page-token.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
-import { transportErrorBody } from "./transcoding/rest-error.js";
+import { sendTransportError } from "./transcoding/rest-response.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
 import { createPolyglotServer, type TlsCredentials } from "./transport/polyglot-server.js";
 import { withProtocolErrorDetails } from "./transport/protocol-error-details.js";
@@ -42,7 +42,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
 }
 
-const errorRegistry = createRegistry(file_google_rpc_error_details);
+/** Resolves the API's and the error details' types in JSON (REST bodies, error details). */
+const registry = createRegistry(file_google_rpc_error_details, file_customers_v1_customer_service);
 
 /**
  * Builds the whole HTTP application (Connect, gRPC, gRPC-web, REST, health) on one Fastify
@@ -54,19 +55,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     serverFactory: (handler) => createPolyglotServer(handler, { tls: deps.tls }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-    // Fastify's own per-request lines are replaced by the single access-log line below.
+    // Fastify's own per-request lines are replaced by one access-log line (observability/access-log.ts).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit,
     return503OnClosing: true,
     // Fastify rejects malformed URLs before routing; answer in the API's own error shape.
-    frameworkErrors: restFrameworkErrorHandler(errorRegistry),
+    frameworkErrors: restFrameworkErrorHandler(registry),
   });
   app.setNotFoundHandler((req, reply) => {
-    const message = `No API route matches ${req.method} ${req.url.split("?")[0]}.`;
-    reply
-      .code(404)
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify(transportErrorBody(404, Code.NotFound, message, req.id, errorRegistry)));
+    const message = `No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`;
+    sendTransportError(reply, 404, Code.NotFound, message, req.id, registry);
   });
 
   const contextOf = registerRequestContext(app);
@@ -120,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     interceptors: pipeline,
     contextValues,
     requestId: (req) => req.id,
-    registry: createRegistry(file_google_rpc_error_details, file_customers_v1_customer_service),
+    registry,
     bodyLimitBytes: bodyLimit,
   });
   return app;

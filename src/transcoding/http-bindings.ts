@@ -1,7 +1,15 @@
-import { type DescField, type DescMethod, type DescService, getOption, hasOption } from "@bufbuild/protobuf";
+import {
+  type DescField,
+  type DescMethod,
+  type DescService,
+  getOption,
+  hasOption,
+  ScalarType,
+} from "@bufbuild/protobuf";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { type HttpResponse, http_response } from "../../gen/transcoding/v1/http_response_pb.js";
+import { resolveFieldPath, toJsonNamePath } from "./field-paths.js";
 import { parsePathTemplate } from "./path-template.js";
 
 /** One HTTP route of one RPC: a google.api.http rule (or one of its additional_bindings). */
@@ -13,12 +21,20 @@ export interface HttpBinding {
   template: string;
   /** Field paths (proto names) bound by the template's variables. */
   pathFields: string[][];
+  /** Per variable, keyed by its dotted proto path: where its value goes in the request JSON. */
+  pathTargets: ReadonlyMap<string, PathTarget>;
   /** Request field the body maps to; undefined for no body, [] for `body: "*"`. */
   bodyField: DescField | "*" | undefined;
   /** Response field written as the body; undefined for the whole response. */
   responseBodyField: DescField | undefined;
   /** Our transcoding.v1.http_response option for the method (defaults when absent). */
   response: ResponseRule;
+}
+
+/** Where a path variable's value goes: its JSON-name path, and whether it is a plain string field. */
+export interface PathTarget {
+  jsonPath: string[];
+  isString: boolean;
 }
 
 /** The effective transcoding.v1.http_response settings of a method. */
@@ -105,7 +121,25 @@ function bindingOf(
     }
   }
   const pathFields = parsed.variables.map((v) => [...v.fieldPath]);
-  return { name, method, httpMethod, template, pathFields, bodyField, responseBodyField, response };
+  const pathTargets = new Map<string, PathTarget>();
+  for (const fieldPath of pathFields) {
+    const leaf = resolveFieldPath(method.input, fieldPath)?.at(-1);
+    pathTargets.set(fieldPath.join("."), {
+      jsonPath: toJsonNamePath(method.input, fieldPath),
+      isString: leaf?.fieldKind === "scalar" && leaf.scalar === ScalarType.STRING,
+    });
+  }
+  return {
+    name,
+    method,
+    httpMethod,
+    template,
+    pathFields,
+    pathTargets,
+    bodyField,
+    responseBodyField,
+    response,
+  };
 }
 
 function responseRuleOf(name: string, method: DescMethod): ResponseRule {

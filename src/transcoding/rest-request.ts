@@ -5,11 +5,10 @@ import {
   type JsonObject,
   type JsonValue,
   type Registry,
-  ScalarType,
 } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import type { FieldViolation } from "../errors/field-violation.js";
-import { resolveFieldPath, toJsonNamePath } from "./field-paths.js";
+import { toJsonNamePath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 import { findUnknownJsonFields, inferUpdateMask } from "./json-body.js";
 import { jsonPathOfDecodeError } from "./json-decode-error.js";
@@ -42,13 +41,15 @@ export function restRequestOf(
 ): RestRequestResult {
   const input = binding.method.input;
   const violations: FieldViolation[] = [];
-  const pathFields = binding.pathFields.map((p) => p.join("."));
   const bodyField = binding.bodyField;
   const isBound = (path: string[]) => {
     if (bodyField === "*") return true;
     const dotted = path.join(".");
     if (bodyField && (path[0] === bodyField.name || dotted === bodyField.name)) return true;
-    return pathFields.some((p) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`));
+    for (const p of binding.pathTargets.keys()) {
+      if (dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`)) return true;
+    }
+    return false;
   };
 
   const query = queryParamsToJson(input, parts.query, isBound);
@@ -86,7 +87,8 @@ export function restRequestOf(
   }
 
   for (const variable of parts.variables) {
-    const target = pathTargetOf(input, variable.fieldPath);
+    const target = binding.pathTargets.get(variable.fieldPath.join("."));
+    if (!target) continue; // the route table only yields variables of this binding's template
     if (target.isString) {
       setPath(json, target.jsonPath, variable.value);
       continue;
@@ -117,33 +119,6 @@ export function restRequestOf(
       ],
     };
   }
-}
-
-const pathTargets = new WeakMap<
-  DescMessage,
-  Map<readonly string[], { jsonPath: string[]; isString: boolean }>
->();
-
-/** JSON path and leaf kind of a path variable's field, computed once per template variable. */
-function pathTargetOf(
-  input: DescMessage,
-  fieldPath: readonly string[],
-): { jsonPath: string[]; isString: boolean } {
-  let byPath = pathTargets.get(input);
-  if (!byPath) {
-    byPath = new Map();
-    pathTargets.set(input, byPath);
-  }
-  let target = byPath.get(fieldPath);
-  if (!target) {
-    const leaf = resolveFieldPath(input, fieldPath)?.at(-1);
-    target = {
-      jsonPath: toJsonNamePath(input, fieldPath),
-      isString: leaf?.fieldKind === "scalar" && leaf.scalar === ScalarType.STRING,
-    };
-    byPath.set(fieldPath, target);
-  }
-  return target;
 }
 
 /** The request's update-mask field (a top-level google.protobuf.FieldMask not bound elsewhere). */

@@ -129,13 +129,9 @@ export async function registerRestTranscoder(
         );
       }
       req.log.error({ err: error }, "unexpected error in REST transcoder");
-      return transportError(
-        reply,
-        options.requestId(req),
-        500,
-        Code.Internal,
-        "Internal error. Quote the request id when reporting it.",
-      );
+      const requestId = options.requestId(req);
+      const { error: internal } = connectErrorFrom(error, requestId);
+      return transportError(reply, requestId, 500, Code.Internal, internal.rawMessage);
     });
     scope.route({ method: [...methods], url: "/*", handler: (req, reply) => handle(req, reply) });
   });
@@ -259,9 +255,9 @@ export async function registerRestTranscoder(
       } as UnaryRequest);
     } catch (thrown) {
       reply.raw.off("close", onClose);
-      const error =
-        thrown instanceof ConnectError ? thrown : connectErrorFrom(thrown, options.requestId(req)).error;
-      return sendRpcError(reply, binding, error, options.requestId(req), options.registry);
+      const requestId = options.requestId(req);
+      const error = thrown instanceof ConnectError ? thrown : connectErrorFrom(thrown, requestId).error;
+      return sendRpcError(reply, binding, error, requestId, options.registry);
     }
     reply.raw.off("close", onClose);
     sendSuccess(reply, binding, response, options.registry);

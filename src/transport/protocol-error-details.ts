@@ -1,5 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import {
+  encodeEnvelope,
+  type UniversalHandler,
+  type UniversalServerResponse,
+} from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorFromJsonBytes, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
@@ -100,50 +104,30 @@ async function* grpcWithDetails(
   call: FailedCall,
 ) {
   yield* body;
-  const trailer = res.trailer;
-  const status = trailer?.get("grpc-status");
-  if (
-    !trailer ||
-    status === null ||
-    status === undefined ||
-    status === "0" ||
-    trailer.has("grpc-status-details-bin")
-  ) {
-    return;
-  }
-  const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
-  const better = enriched(new ConnectError(message, Number(status) as Code), call);
-  if (better) setTrailerStatus(trailer, better);
+  if (res.trailer) withTrailerDetails(res.trailer, call);
 }
 
 /** gRPC-web carries the status in a final, uncompressed trailer envelope of the body. */
 async function* grpcWebWithDetails(body: AsyncIterable<Uint8Array>, call: FailedCall) {
   const bytes = await readAll(body);
   const last = lastEnvelope(bytes);
-  if (!last || last.flags !== trailerFlag) {
+  const trailer = last?.flags === trailerFlag ? trailerParse(last.data) : undefined;
+  if (!last || !trailer || !withTrailerDetails(trailer, call)) {
     yield bytes;
     return;
   }
-  const trailer = trailerParse(last.data);
+  yield bytes.subarray(0, last.offset);
+  yield encodeEnvelope(trailerFlag, trailerSerialize(trailer));
+}
+
+/** Rewrites a failed call's gRPC trailer status with our details; false when there was nothing to do. */
+function withTrailerDetails(trailer: Headers, call: FailedCall): boolean {
   const status = trailer.get("grpc-status");
-  if (status === null || status === "0" || trailer.has("grpc-status-details-bin")) {
-    yield bytes;
-    return;
-  }
+  if (status === null || status === "0" || trailer.has("grpc-status-details-bin")) return false;
   const message = decodeURIComponent(trailer.get("grpc-message") ?? "");
   const better = enriched(new ConnectError(message, Number(status) as Code), call);
-  if (!better) {
-    yield bytes;
-    return;
-  }
-  setTrailerStatus(trailer, better);
-  const data = trailerSerialize(trailer);
-  const envelope = new Uint8Array(5 + data.byteLength);
-  envelope[0] = trailerFlag;
-  new DataView(envelope.buffer).setUint32(1, data.byteLength);
-  envelope.set(data, 5);
-  yield bytes.subarray(0, last.offset);
-  yield envelope;
+  if (better) setTrailerStatus(trailer, better);
+  return better !== undefined;
 }
 
 function lastEnvelope(bytes: Uint8Array): { flags: number; data: Uint8Array; offset: number } | undefined {
