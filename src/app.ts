@@ -23,7 +23,7 @@ import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observabi
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import { sendTransportError } from "./transcoding/rest-response.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
-import { createPolyglotServer, type TlsCredentials } from "./transport/polyglot-server.js";
+import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { withProtocolErrorDetails } from "./transport/protocol-error-details.js";
 import { addReflection } from "./transport/reflection.js";
 
@@ -52,7 +52,7 @@ const registry = createRegistry(file_google_rpc_error_details, file_customers_v1
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimitBytes ?? 1024 * 1024;
   const app = Fastify({
-    serverFactory: (handler) => createPolyglotServer(handler, { tls: deps.tls }),
+    serverFactory: (handler) => createOnePortServer(handler, { tls: deps.tls }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
     // Fastify's own per-request lines are replaced by one access-log line (observability/access-log.ts).
