@@ -1,6 +1,6 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import { Code, cors as connectCors, createContextValues } from "@connectrpc/connect";
-import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { Code, cors as connectCors, createConnectRouter, createContextValues } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import fastifyCors from "@fastify/cors";
 import type { Knex } from "@mikro-orm/postgresql";
 import Fastify, {
@@ -23,8 +23,8 @@ import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observabi
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import { sendTransportError } from "./transcoding/rest-response.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
+import { registerConnectRoutes } from "./transport/connect-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
-import { withProtocolErrorDetails } from "./transport/protocol-error-details.js";
 import { addReflection } from "./transport/reflection.js";
 
 /** Everything buildApp needs; the caller owns (and closes) the database. */
@@ -99,23 +99,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const contextValues = (req: FastifyRequest) => createContextValues().set(requestContextKey, contextOf(req));
-  await app.register(fastifyConnectPlugin, {
-    routes: (router) => {
-      router.service(CustomerService, service, { interceptors: pipeline });
-      // Decode errors are raised before the pipeline; give them the same details (see the wrapper).
-      router.handlers.forEach((handler, i) => {
-        router.handlers[i] = withProtocolErrorDetails(handler);
-      });
-      // Reflection is open, like health: it reveals only the public contract.
-      addReflection(router, [CustomerService]);
-    },
-    contextValues,
+  // One router serves every protocol: connect-es speaks gRPC, gRPC-web and Connect, and the REST
+  // transcoder hands its calls to the same handlers.
+  const router = createConnectRouter({
     readMaxBytes: bodyLimit,
     jsonOptions: { ignoreUnknownFields: false },
+    acceptCompression: [compressionGzip, compressionBrotli],
   });
+  router.service(CustomerService, service, { interceptors: pipeline });
+  // Reflection is open, like health: it reveals only the public contract.
+  addReflection(router, [CustomerService]);
+  await registerConnectRoutes(app, { handlers: router.handlers, contextValues });
   await registerRestTranscoder(app, {
-    services: [{ service: CustomerService, impl: service }],
-    interceptors: pipeline,
+    services: [CustomerService],
+    handlers: router.handlers,
     contextValues,
     requestId: (req) => req.id,
     registry,

@@ -1,29 +1,10 @@
 import { create, type DescMessage, type JsonObject, type Registry, toJson } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { type Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { codeName } from "../errors/code-name.js";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
-
-/** The canonical gRPC code → HTTP status mapping (google.rpc.Code, as grpc-gateway and Vanguard use). */
-export const HTTP_STATUS_OF_CODE: Readonly<Record<Code, number>> = {
-  [Code.Canceled]: 499,
-  [Code.Unknown]: 500,
-  [Code.InvalidArgument]: 400,
-  [Code.DeadlineExceeded]: 504,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.PermissionDenied]: 403,
-  [Code.ResourceExhausted]: 429,
-  [Code.FailedPrecondition]: 400,
-  [Code.Aborted]: 409,
-  [Code.OutOfRange]: 400,
-  [Code.Unimplemented]: 501,
-  [Code.Internal]: 500,
-  [Code.Unavailable]: 503,
-  [Code.DataLoss]: 500,
-  [Code.Unauthenticated]: 401,
-};
+import { HTTP_STATUS_OF_CODE } from "../errors/http-status.js";
 
 /** One entry of `error.fieldErrors` in a REST error body. */
 export interface RestFieldError {

@@ -6,7 +6,7 @@ import {
   type Registry,
   toJson,
 } from "@bufbuild/protobuf";
-import { Code, type ConnectError, type UnaryResponse } from "@connectrpc/connect";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import type { FastifyReply } from "fastify";
 import { ApiError } from "../errors/api-error.js";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
@@ -30,7 +30,7 @@ function sendJson(reply: FastifyReply, status: number, body: unknown) {
 export function sendSuccess(
   reply: FastifyReply,
   binding: HttpBinding,
-  response: UnaryResponse,
+  response: { header: Headers; trailer: Headers; message: Message },
   registry: Registry,
 ) {
   const { method, response: rule } = binding;

@@ -1,37 +1,27 @@
 import http from "node:http";
-import { create, type DescService, isMessage, type Message, type Registry } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  type ContextValues,
-  createServiceImplSpec,
-  type HandlerContext,
-  type Interceptor,
-  type ServiceImpl,
-  type UnaryRequest,
-  type UnaryResponse,
-} from "@connectrpc/connect";
+import { type DescService, fromBinary, type Message, type Registry, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter, type ContextValues } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { connectErrorFrom } from "../errors/connect-error-from.js";
 import type { FieldViolation } from "../errors/field-violation.js";
+import { once, readAll } from "../transport/byte-stream.js";
+import { connectErrorFromJson } from "../transport/error-framing.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
 import { metadataOf, queryParamsOf, readBody } from "./rest-http-request.js";
 import { restRequestOf } from "./rest-request.js";
 import { sendInvalid, sendRpcError, sendSuccess, sendTransportError } from "./rest-response.js";
 import { createRouteTable } from "./route-table.js";
 
-/** A service to serve over REST and its implementation (the same object Connect serves). */
-export interface TranscodedService {
-  service: DescService;
-  // biome-ignore lint/suspicious/noExplicitAny: each service has its own method types; createServiceImplSpec checks them.
-  impl: Partial<ServiceImpl<any>>;
-}
+/** A Connect router handler: serves one RPC, whatever the protocol. */
+type RpcHandler = ConnectRouter["handlers"][number];
+type RpcResponse = Awaited<ReturnType<RpcHandler>>;
 
 /** Options of {@link registerRestTranscoder}. */
 export interface RestTranscoderOptions {
-  services: readonly TranscodedService[];
-  /** The same interceptors the Connect router runs, outermost first. */
-  interceptors: readonly Interceptor[];
+  /** The services whose google.api.http bindings to serve. */
+  services: readonly DescService[];
+  /** The Connect router's handlers: REST calls run through them, as gRPC and Connect calls do. */
+  handlers: readonly RpcHandler[];
   /** Per-request context values (request id, logger), as given to the Connect router. */
   contextValues: (req: FastifyRequest) => ContextValues;
   /** Request id of a Fastify request, for error bodies. */
@@ -41,12 +31,9 @@ export interface RestTranscoderOptions {
   bodyLimitBytes: number;
 }
 
-type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
-
 interface Route {
   binding: HttpBinding;
-  // biome-ignore lint/suspicious/noExplicitAny: the request type differs per method; the spec pairs them.
-  impl: (request: any, context: HandlerContext) => unknown;
+  handler: RpcHandler;
 }
 
 // OPTIONS is left to the CORS plugin (preflight) and Fastify's not-found handler.
@@ -63,19 +50,17 @@ export async function registerRestTranscoder(
   options: RestTranscoderOptions,
 ): Promise<void> {
   const routes: { method: string; template: string; target: Route; name: string }[] = [];
-  for (const { service, impl } of options.services) {
-    const spec = createServiceImplSpec(service, impl);
-    for (const binding of httpBindingsOf([service])) {
-      const methodSpec = spec.methods[binding.method.localName];
-      if (methodSpec?.kind !== "unary")
-        throw new Error(`${binding.name}: no unary implementation to serve over REST`);
-      routes.push({
-        method: binding.httpMethod,
-        template: binding.template,
-        name: binding.name,
-        target: { binding, impl: methodSpec.impl },
-      });
-    }
+  for (const binding of httpBindingsOf(options.services)) {
+    const handler = options.handlers.find(
+      (h) => h.method === binding.method && h.method.methodKind === "unary",
+    );
+    if (!handler) throw new Error(`${binding.name}: no unary handler to serve over REST`);
+    routes.push({
+      method: binding.httpMethod,
+      template: binding.template,
+      name: binding.name,
+      target: { binding, handler },
+    });
   }
   const table = createRouteTable(routes);
   // Custom verbs (google.api.http `custom`) must be methods Node's HTTP parser accepts, and Fastify
@@ -172,7 +157,7 @@ export async function registerRestTranscoder(
         `${req.method} is not allowed here; use ${match.allow.join(" or ")}.`,
       );
     }
-    const { binding, impl } = match.target;
+    const { binding, handler } = match.target;
     const body = readBody(req, binding);
     if (!body.ok) return transportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
     const query = queryParamsOf(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
@@ -192,14 +177,18 @@ export async function registerRestTranscoder(
     if (!built.ok) {
       return sendInvalid(reply, built.violations, built.message, requestId, options.registry);
     }
-    await invoke(req, reply, binding, impl, built.message as Message);
+    await invoke(req, reply, binding, handler, built.message as Message);
   }
 
+  /**
+   * Runs the call through the router's own handler, as the Connect protocol with a binary message:
+   * the same interceptors, context values, signal and error mapping as gRPC and Connect clients get.
+   */
   async function invoke(
     req: FastifyRequest,
     reply: FastifyReply,
     binding: HttpBinding,
-    impl: Route["impl"],
+    handler: RpcHandler,
     message: Message,
   ) {
     const { method } = binding;
@@ -209,60 +198,52 @@ export async function registerRestTranscoder(
         abort.abort(new ConnectError("client closed the connection", Code.Canceled));
     };
     reply.raw.once("close", onClose);
-    // Built directly rather than with createHandlerContext: REST has no deadline header, so the
-    // linked abort controllers and timers that function sets up would be pure per-request cost.
-    const context: HandlerContext = {
-      service: method.parent,
-      method,
-      protocolName: "rest",
-      requestMethod: req.method,
-      url: `${req.protocol}://${req.host}${req.url}`,
-      signal: abort.signal,
-      timeoutMs: () => undefined,
-      requestHeader: metadataOf(req),
-      responseHeader: new Headers(),
-      responseTrailer: new Headers(),
-      values: options.contextValues(req),
-    };
-    const terminal: UnaryFn = async (call) => {
-      const output = await impl(call.message, context);
-      return {
-        stream: false,
-        service: method.parent,
-        method,
-        header: context.responseHeader,
-        trailer: context.responseTrailer,
-        message: isMessage(output, method.output) ? output : create(method.output, output as never),
-      } as UnaryResponse;
-    };
-    // Connect composes interceptors the same way: the first one is the outermost.
-    const call = options.interceptors.reduceRight<UnaryFn>(
-      (next, interceptor) => interceptor(next as never) as UnaryFn,
-      terminal,
-    );
-    let response: UnaryResponse;
+    const header = metadataOf(req);
+    header.set("content-type", "application/proto");
+    header.set("connect-protocol-version", "1");
+    // The response is read here, not sent on: it must not come back compressed.
+    header.delete("accept-encoding");
+    header.delete("content-encoding");
+    header.delete("content-length");
+    let response: RpcResponse;
+    let bytes: Uint8Array;
     try {
-      response = await call({
-        stream: false,
-        service: method.parent,
-        method,
-        requestMethod: req.method,
-        url: context.url,
-        signal: context.signal,
-        header: context.requestHeader,
-        contextValues: context.values,
-        message,
-      } as UnaryRequest);
-    } catch (thrown) {
+      response = await handler({
+        httpVersion: req.raw.httpVersion,
+        method: "POST",
+        url: `${req.protocol}://${req.host}${handler.requestPath}`,
+        header,
+        body: once(toBinary(method.input, message)),
+        signal: abort.signal,
+        contextValues: options.contextValues(req),
+      });
+      bytes = response.body ? await readAll(response.body) : new Uint8Array(0);
+    } finally {
       reply.raw.off("close", onClose);
-      const requestId = options.requestId(req);
-      const error = thrown instanceof ConnectError ? thrown : connectErrorFrom(thrown, requestId).error;
-      return sendRpcError(reply, binding, error, requestId, options.registry);
     }
-    reply.raw.off("close", onClose);
-    sendSuccess(reply, binding, response, options.registry);
+    const { metadata, trailer } = connectMetadataOf(response.header);
+    if (response.status !== 200) {
+      const error = connectErrorFromJson(bytes, metadata);
+      return sendRpcError(reply, binding, error, options.requestId(req), options.registry);
+    }
+    const output = fromBinary(method.output, bytes);
+    sendSuccess(reply, binding, { header: metadata, trailer, message: output }, options.registry);
   }
 }
+
+/** Splits a Connect unary response's headers into the call's metadata and its `trailer-` prefixed trailers. */
+function connectMetadataOf(header: Headers | undefined): { metadata: Headers; trailer: Headers } {
+  const metadata = new Headers();
+  const trailer = new Headers();
+  header?.forEach((value, name) => {
+    if (name.startsWith("trailer-")) trailer.append(name.slice("trailer-".length), value);
+    else if (!CONNECT_TRANSPORT_HEADERS.has(name)) metadata.append(name, value);
+  });
+  return { metadata, trailer };
+}
+
+/** Headers of the Connect hop itself, not of the call. */
+const CONNECT_TRANSPORT_HEADERS = new Set(["content-type", "content-length", "content-encoding", "vary"]);
 
 /**
  * A Fastify `frameworkErrors` handler: errors Fastify raises before routing (a URL with malformed

@@ -1,25 +1,24 @@
 // The genericity proof: the REST transcoder serves a test-only service, whose descriptor is built
 // at run time (test/transcoding/support/shelf-service.ts) and knows nothing of customers, on a bare
 // Fastify app through app.inject.
-import { createRegistry } from "@bufbuild/protobuf";
+import { createRegistry, type DescService } from "@bufbuild/protobuf";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import {
   Code,
   ConnectError,
+  createConnectRouter,
   createContextKey,
   createContextValues,
   type HandlerContext,
   type Interceptor,
+  type ServiceImpl,
 } from "@connectrpc/connect";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "../../src/errors/api-error.js";
-import {
-  registerRestTranscoder,
-  restFrameworkErrorHandler,
-  type TranscodedService,
-} from "../../src/transcoding/rest-transcoder.js";
+import { connectErrorFrom } from "../../src/errors/connect-error-from.js";
+import { registerRestTranscoder, restFrameworkErrorHandler } from "../../src/transcoding/rest-transcoder.js";
 import {
   ArchiveService,
   CatalogService,
@@ -171,15 +170,34 @@ const auth: Interceptor = (next) => async (req) => {
   return next(req);
 };
 
+/** Maps what the handler throws (ApiError, anything unexpected) as the app's error interceptor does. */
+const mapErrors: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (thrown) {
+    throw thrown instanceof ConnectError ? thrown : connectErrorFrom(thrown, "req-generated").error;
+  }
+};
+
+/** A service and its implementation, served through a Connect router as the app does. */
+interface TranscodedService {
+  service: DescService;
+  // biome-ignore lint/suspicious/noExplicitAny: each test service has its own method types.
+  impl: Partial<ServiceImpl<any>>;
+}
+
 async function buildApp(services: TranscodedService[], bodyLimitBytes = 1024): Promise<FastifyInstance> {
+  const router = createConnectRouter({ jsonOptions: { ignoreUnknownFields: false } });
+  for (const { service, impl } of services)
+    router.service(service, impl, { interceptors: [mapErrors, tracing, auth] });
   const registry = createRegistry(file_google_rpc_error_details, shelfFile);
   const app = Fastify({
     genReqId: (req) => String(req.headers["x-request-id"] ?? "req-generated"),
     frameworkErrors: restFrameworkErrorHandler(registry),
   });
   await registerRestTranscoder(app, {
-    services,
-    interceptors: [tracing, auth],
+    services: services.map((s) => s.service),
+    handlers: router.handlers,
     contextValues: (req) => createContextValues().set(tenantKey, String(req.headers["x-tenant"] ?? "t0")),
     requestId: (req) => req.id,
     registry,
@@ -429,12 +447,14 @@ describe("registerRestTranscoder: the call goes through the same pipeline as Con
     expect(context.requestHeader.get("x-client")).toBe("shelf-cli/1.0");
     expect(context.requestHeader.get("authorization")).toBe(TOKEN);
     for (const hop of ["connection", "te", "host"]) expect(context.requestHeader.has(hop)).toBe(false);
-    expect(context.protocolName).toBe("rest");
-    expect(context.requestMethod).toBe("GET");
+    // REST calls reach the router's own handler as unary Connect calls (one invocation path).
+    expect(context.protocolName).toBe("connect");
+    expect(context.requestMethod).toBe("POST");
     expect(context.method.name).toBe("GetBook");
     expect(context.service).toBe(ShelfService);
     expect(context.values.get(tenantKey)).toBe("acme");
-    expect(context.signal.aborted).toBe(false);
+    // connect-es's own call signal (it ends with the call, as for gRPC and Connect callers).
+    expect(context.signal).toBeInstanceOf(AbortSignal);
   });
 
   it("response headers and trailers set by the handler and the interceptors become response headers", async () => {
@@ -451,10 +471,10 @@ describe("registerRestTranscoder: the call goes through the same pipeline as Con
     await call("GET", "/v1/files/a/b");
     await call("GET", "/v1/shelves/s1/books/b1", { auth: false });
     expect(intercepted).toEqual([
-      "test.v1.ShelfService/GetBook GET tenant=acme",
-      "test.v1.ShelfService/DeleteBook DELETE tenant=t0",
-      "test.v1.ShelfService/ListFiles GET tenant=t0",
-      "test.v1.ShelfService/GetBook GET tenant=t0",
+      "test.v1.ShelfService/GetBook POST tenant=acme",
+      "test.v1.ShelfService/DeleteBook POST tenant=t0",
+      "test.v1.ShelfService/ListFiles POST tenant=t0",
+      "test.v1.ShelfService/GetBook POST tenant=t0",
     ]);
     // The last one was stopped by the inner (auth) interceptor before the implementation.
     expect(handled.map((c) => c.method)).toEqual(["GetBook", "DeleteBook", "ListFiles"]);

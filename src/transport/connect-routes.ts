@@ -1,0 +1,46 @@
+import type { ContextValues } from "@connectrpc/connect";
+import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type RpcHandler, withEarlyErrors } from "./early-errors.js";
+
+/** Options of {@link registerConnectRoutes}. */
+export interface ConnectRoutesOptions {
+  /** The Connect router's handlers: one per RPC, each serving gRPC, gRPC-web and Connect. */
+  handlers: readonly RpcHandler[];
+  /** Per-request context values (request id, logger), as the REST transcoder gives them too. */
+  contextValues: (req: FastifyRequest) => ContextValues;
+}
+
+/**
+ * Mounts the Connect router's handlers on Fastify, one exact route per RPC path, with connect-node's
+ * public request/response adapters. It does what connect-fastify's plugin does, and also passes each
+ * handler through withEarlyErrors, which that plugin offers no seam for.
+ */
+export async function registerConnectRoutes(
+  app: FastifyInstance,
+  options: ConnectRoutesOptions,
+): Promise<void> {
+  await app.register(async (scope) => {
+    // connect-es reads and limits the body itself.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
+    for (const handler of options.handlers) {
+      const serve = withEarlyErrors(handler);
+      scope.all(handler.requestPath, async (req, reply) => {
+        const response = await serve(
+          universalRequestFromNodeRequest(req.raw, reply.raw, undefined, options.contextValues(req)),
+        );
+        // Headers set through Fastify (x-request-id, CORS) live on the reply until it sends.
+        for (const [name, value] of Object.entries(reply.getHeaders())) {
+          if (value !== undefined) reply.raw.setHeader(name, value);
+        }
+        // Written to the raw response, as connect-fastify does: Fastify sees it ended and still runs
+        // its onResponse hooks (the access log).
+        await universalResponseToNodeResponse(response, reply.raw).catch((error: unknown) => {
+          // The client went away mid-response; there is nobody left to tell.
+          req.log.debug({ err: error }, "response not completed");
+        });
+      });
+    }
+  });
+}

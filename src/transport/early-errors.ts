@@ -1,0 +1,132 @@
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { codeName } from "../errors/code-name.js";
+import { connectErrorFrom } from "../errors/connect-error-from.js";
+import { HTTP_STATUS_OF_CODE } from "../errors/http-status.js";
+import { type RequestContext, requestContextKey } from "../observability/request-context.js";
+import { once, readAll } from "./byte-stream.js";
+import {
+  connectErrorFromJson,
+  connectErrorJson,
+  GRPC_WEB_TRAILER_FLAG,
+  grpcMessageOf,
+  grpcWebTrailerFrame,
+  parseGrpcWebTrailer,
+  setGrpcStatus,
+} from "./error-framing.js";
+
+/** A handler of the Connect router (serves gRPC, gRPC-web and Connect for one RPC). */
+export type RpcHandler = ConnectRouter["handlers"][number];
+type RpcRequest = Parameters<RpcHandler>[0];
+type RpcResponse = Awaited<ReturnType<RpcHandler>>;
+
+const decompressors: Record<string, (bytes: Uint8Array) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gunzip),
+  br: promisify(zlib.brotliDecompress),
+};
+
+/**
+ * Wraps a router handler so that errors connect-es raises before the interceptors run (an
+ * undecodable body, a bad timeout header, an oversized message) go through the same error mapping
+ * and access-log record as every other error. A call the pipeline saw (its outcome is recorded)
+ * passes through untouched and unbuffered.
+ */
+export function withEarlyErrors(handler: RpcHandler): (req: RpcRequest) => Promise<RpcResponse> {
+  const rpc = `${handler.service.typeName}/${handler.method.name}`;
+  if (handler.method.methodKind !== "unary") return handler;
+  return async (req) => {
+    const res = await handler(req);
+    const context = req.contextValues?.get(requestContextKey);
+    if (context === undefined || res.body === undefined) return res;
+    const contentType = req.header.get("content-type") ?? "";
+    if (/^application\/grpc-web/i.test(contentType)) return { ...res, body: grpcWeb(res.body, context, rpc) };
+    if (/^application\/grpc/i.test(contentType)) return { ...res, body: grpc(res, res.body, context, rpc) };
+    if (res.status === 200 || context.rpc !== undefined) return res;
+    return connect(res, res.body, context, rpc);
+  };
+}
+
+/** The mapped form of an error the pipeline never saw, recorded for the access log. */
+function mapped(error: ConnectError, context: RequestContext, rpc: string): ConnectError {
+  const undecodable = isUndecodableRequest(error);
+  const code = undecodable ? Code.InvalidArgument : error.code;
+  const message = undecodable ? `cannot decode the request message (${error.rawMessage})` : error.rawMessage;
+  const result = connectErrorFrom(new ConnectError(message, code), context.requestId);
+  context.rpc = { method: rpc, code: codeName(result.error.code) };
+  if (result.unexpected)
+    context.log.error({ rpc, protocolError: error.rawMessage }, "RPC failed in the protocol layer");
+  return result.error;
+}
+
+/**
+ * connect-es reports a request body it cannot parse as INTERNAL "parse binary: …" (its serializer is
+ * shared with clients, where that is a server fault); no typed signal exists. For a server it is
+ * the caller's bad input. test/e2e/protocol-decode-errors.test.ts fails if the wording changes.
+ */
+export function isUndecodableRequest(error: ConnectError): boolean {
+  return error.code === Code.Internal && /^parse (binary|json)\b/.test(error.rawMessage);
+}
+
+async function connect(
+  res: RpcResponse,
+  body: AsyncIterable<Uint8Array>,
+  context: RequestContext,
+  rpc: string,
+): Promise<RpcResponse> {
+  let bytes: Uint8Array = await readAll(body);
+  const encoding = res.header?.get("content-encoding");
+  const header = new Headers(res.header);
+  if (encoding) {
+    const decompress = decompressors[encoding];
+    if (!decompress) return { ...res, body: once(bytes) };
+    bytes = await decompress(bytes);
+    // Sent uncompressed: the rewritten body is small, and any client accepts identity.
+    header.delete("content-encoding");
+  }
+  const error = mapped(connectErrorFromJson(bytes), context, rpc);
+  const json = connectErrorJson(error);
+  header.set("content-length", String(json.byteLength));
+  return { ...res, status: HTTP_STATUS_OF_CODE[error.code] ?? 500, header, body: once(json) };
+}
+
+/** gRPC carries the status in HTTP trailers, written once the body is done. */
+async function* grpc(
+  res: RpcResponse,
+  body: AsyncIterable<Uint8Array>,
+  context: RequestContext,
+  rpc: string,
+) {
+  yield* body;
+  const trailer = res.trailer;
+  const status = trailer?.get("grpc-status");
+  if (trailer === undefined || context.rpc !== undefined || !status || status === "0") return;
+  setGrpcStatus(
+    trailer,
+    mapped(new ConnectError(grpcMessageOf(trailer), Number(status) as Code), context, rpc),
+  );
+}
+
+/**
+ * gRPC-web carries the status in a final trailer frame of the body. A call the pipeline never saw
+ * has no message frames, so the only chunk to rewrite arrives while its outcome is still unrecorded.
+ */
+async function* grpcWeb(body: AsyncIterable<Uint8Array>, context: RequestContext, rpc: string) {
+  for await (const chunk of body) {
+    if (context.rpc !== undefined || chunk[0] !== GRPC_WEB_TRAILER_FLAG || chunk.byteLength < 5) {
+      yield chunk;
+      continue;
+    }
+    const trailer = parseGrpcWebTrailer(chunk.subarray(5));
+    const status = trailer.get("grpc-status");
+    if (!status || status === "0") {
+      yield chunk;
+      continue;
+    }
+    setGrpcStatus(
+      trailer,
+      mapped(new ConnectError(grpcMessageOf(trailer), Number(status) as Code), context, rpc),
+    );
+    yield grpcWebTrailerFrame(trailer);
+  }
+}
