@@ -2,13 +2,13 @@ import { createRegistry } from "@bufbuild/protobuf";
 import { Code, cors as connectCors, createConnectRouter, createContextValues } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import fastifyCors from "@fastify/cors";
-import type { Knex } from "@mikro-orm/postgresql";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyRequest,
   LogController,
 } from "fastify";
+import type pg from "pg";
 import {
   CustomerService,
   file_customers_v1_customer_service,
@@ -29,7 +29,8 @@ import { addReflection } from "./transport/reflection.js";
 
 /** Everything buildApp needs; the caller owns (and closes) the database. */
 export interface AppDeps {
-  knex: Knex;
+  /** The request path's query pool (src/db/database.ts). */
+  pool: pg.Pool;
   apiKeys: readonly string[];
   pageTokenSecret: string;
   defaultPhoneRegion?: string;
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const contextOf = registerRequestContext(app);
 
   const service = createCustomerService({
-    repository: createCustomerRepository(deps.knex),
+    repository: createCustomerRepository(deps.pool),
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });
@@ -91,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {
-      await deps.knex.raw("select 1");
+      await deps.pool.query("select 1");
       return { status: "ok" };
     } catch {
       return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });

@@ -56,7 +56,7 @@ try {
       ? { cert: await readFile(config.tlsCertFile), key: await readFile(config.tlsKeyFile) }
       : undefined;
   app = await buildApp({
-    knex: database.knex,
+    pool: database.pool,
     apiKeys: apiKeys.keys,
     pageTokenSecret,
     defaultPhoneRegion: config.defaultPhoneRegion,

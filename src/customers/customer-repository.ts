@@ -1,4 +1,4 @@
-import type { Knex } from "@mikro-orm/postgresql";
+import type pg from "pg";
 import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
 import type { CustomerData, CustomerRecord } from "./customer.js";
 import { searchKey } from "./search-key.js";
@@ -78,33 +78,42 @@ interface Row {
 }
 
 /**
- * A repository running parameterised SQL on MikroORM's connection pool. MikroORM owns the schema
- * (customer-entity.ts, migrations/); the hot paths skip entity hydration and the unit of work,
- * which cost about 3x a raw query for single-row reads and inserts.
+ * A repository running parameterised SQL on its own node-postgres pool, each statement prepared once
+ * per connection under a stable name. MikroORM owns the schema (customer-entity.ts, migrations/);
+ * the hot paths skip it, and knex, whose query building and hydration cost more CPU per call than
+ * the query itself.
  */
-export function createCustomerRepository(knex: Knex): CustomerRepository {
-  const rows = async (db: Knex | Knex.Transaction, sql: string, bindings: readonly unknown[]) =>
-    ((await db.raw(sql, bindings as Knex.RawBinding[])) as { rows: Row[] }).rows;
+export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
+  const names = new Map<string, string>();
+  /** Runs `text` as a named prepared statement: PostgreSQL parses and plans it once per connection. */
+  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: readonly unknown[]) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `customers_${names.size}`;
+      names.set(text, name);
+    }
+    return (await db.query<Row>({ name, text, values: values as unknown[] })).rows;
+  };
+  const INSERT = `insert into customers (${COLUMNS}, create_request_id, email_key, first_name_key, line1_key,
+      line2_key, city_key, state_key, postal_code_key)
+    values (${placeholders(1, ALL_COLUMNS + 1 + SEARCH_KEYS)})
+    on conflict (create_request_id) do nothing
+    returning ${COLUMNS}`;
+  const UPDATE = `update customers set (${COLUMNS}, email_key, first_name_key, line1_key, line2_key, city_key,
+      state_key, postal_code_key) = (${placeholders(1, ALL_COLUMNS + SEARCH_KEYS)})
+    where id = $${ALL_COLUMNS + SEARCH_KEYS + 1} returning ${COLUMNS}`;
 
   return {
     async insert(record, createRequestId) {
-      const inserted = await rows(
-        knex,
-        `insert into customers (${COLUMNS}, create_request_id, email_key, first_name_key, line1_key, line2_key,
-           city_key, state_key, postal_code_key)
-         values (${placeholders(17 + 8)})
-         on conflict (create_request_id) do nothing
-         returning ${COLUMNS}`,
-        [
-          ...rowValues(record),
-          record.createdAt,
-          record.updatedAt,
-          createRequestId ?? null,
-          ...searchKeys(record),
-        ],
-      );
+      const inserted = await rows(pool, INSERT, [
+        ...rowValues(record),
+        record.createdAt,
+        record.updatedAt,
+        createRequestId ?? null,
+        ...searchKeys(record),
+      ]);
       if (inserted[0]) return recordFromRow(inserted[0]);
-      const [existing] = await rows(knex, `select ${COLUMNS} from customers where create_request_id = ?`, [
+      const [existing] = await rows(pool, `select ${COLUMNS} from customers where create_request_id = $1`, [
         createRequestId,
       ]);
       if (!existing) throw new Error("insert conflicted on create_request_id but no row has it");
@@ -112,45 +121,56 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
     },
 
     async findById(id) {
-      const [row] = await rows(knex, `select ${COLUMNS} from customers where id = ?`, [id]);
+      const [row] = await rows(pool, `select ${COLUMNS} from customers where id = $1`, [id]);
       return row && recordFromRow(row);
     },
 
     async update(id, change, now) {
-      return knex.transaction(async (trx) => {
-        const [row] = await rows(trx, `select ${COLUMNS} from customers where id = ? for update`, [id]);
-        if (!row) return undefined;
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        const [row] = await rows(client, `select ${COLUMNS} from customers where id = $1 for update`, [id]);
+        if (!row) {
+          await client.query("rollback");
+          return undefined;
+        }
         const current = recordFromRow(row);
         const next: CustomerRecord = { ...change(current), id, createdAt: current.createdAt, updatedAt: now };
-        const [updated] = await rows(
-          trx,
-          `update customers set (${COLUMNS}, email_key, first_name_key, line1_key, line2_key, city_key, state_key,
-             postal_code_key) = (${placeholders(17 + 7)})
-           where id = ? returning ${COLUMNS}`,
-          [...rowValues(next), next.createdAt, next.updatedAt, ...searchKeys(next), id],
-        );
+        const [updated] = await rows(client, UPDATE, [
+          ...rowValues(next),
+          next.createdAt,
+          next.updatedAt,
+          ...searchKeys(next),
+          id,
+        ]);
+        await client.query("commit");
         return updated && recordFromRow(updated);
-      });
+      } catch (error) {
+        await client.query("rollback").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
 
     async searchByContact(search, page) {
       const any: string[] = [];
-      const bindings: unknown[] = [];
-      const add = (condition: string, value: unknown) => {
-        any.push(condition);
-        bindings.push(value);
+      const values: unknown[] = [];
+      const add = (condition: (n: string) => string, value: unknown) => {
+        values.push(value);
+        any.push(condition(`$${values.length}`));
       };
-      if (search.emailKey !== undefined) add("email_key = ?", search.emailKey);
-      if (search.phone !== undefined) add("phone = ?", search.phone);
+      if (search.emailKey !== undefined) add((n) => `email_key = ${n}`, search.emailKey);
+      if (search.phone !== undefined) add((n) => `phone = ${n}`, search.phone);
       if (search.firstNamePrefixKey !== undefined) {
-        add("first_name_key like ? escape '\\'", `${escapeLike(search.firstNamePrefixKey)}%`);
+        add((n) => `first_name_key like ${n} escape '\\'`, `${escapeLike(search.firstNamePrefixKey)}%`);
       }
-      return pageOf(knex, `(${any.join(" or ")})`, bindings, page);
+      return pageOf(`(${any.join(" or ")})`, values, page);
     },
 
     async searchByAddress(search, page) {
       const all: string[] = [];
-      const bindings: unknown[] = [];
+      const values: unknown[] = [];
       const columns: [keyof AddressSearch, string][] = [
         ["line1Key", "line1_key"],
         ["line2Key", "line2_key"],
@@ -162,28 +182,33 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
       for (const [key, column] of columns) {
         const value = search[key];
         if (value === undefined) continue;
-        all.push(`${column} = ?`);
-        bindings.push(value);
+        values.push(value);
+        all.push(`${column} = $${values.length}`);
       }
-      return pageOf(knex, all.join(" and "), bindings, page);
+      return pageOf(all.join(" and "), values, page);
     },
   };
 
-  async function pageOf(db: Knex, where: string, bindings: unknown[], page: PageRequest) {
-    let sql = `select ${COLUMNS} from customers where ${where}`;
-    const all = [...bindings];
+  async function pageOf(where: string, values: unknown[], page: PageRequest) {
+    let text = `select ${COLUMNS} from customers where ${where}`;
+    const all = [...values];
     if (page.after) {
-      sql += " and (created_at, id) > (?, ?)";
       all.push(page.after.createdAt, page.after.id);
+      text += ` and (created_at, id) > ($${all.length - 1}, $${all.length})`;
     }
-    sql += " order by created_at, id limit ?";
     all.push(page.limit);
-    return (await rows(db, sql, all)).map(recordFromRow);
+    text += ` order by created_at, id limit $${all.length}`;
+    return (await rows(pool, text, all)).map(recordFromRow);
   }
 }
 
-function placeholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
+/** Columns in COLUMNS, and the *_key search columns written beside them. */
+const ALL_COLUMNS = 17;
+const SEARCH_KEYS = 7;
+
+/** `$from, $from+1, …` for `count` parameters. */
+function placeholders(from: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${from + i}`).join(", ");
 }
 
 function escapeLike(text: string): string {

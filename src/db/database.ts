@@ -9,6 +9,8 @@ import { createOrm, migrateUp } from "./orm.js";
 export interface Database {
   orm: MikroORM;
   knex: Knex;
+  /** The query pool of the request path (the repository and readiness); MikroORM keeps a small one of its own. */
+  pool: pg.Pool;
   embedded: boolean;
   close(): Promise<void>;
 }
@@ -41,7 +43,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     databaseUrl = server.urlFor(EMBEDDED_DATABASE);
   }
   try {
-    const orm = await createOrm({ databaseUrl });
+    // Migrations and start-up reads only: the request path has its own pool.
+    const orm = await createOrm({ databaseUrl, poolMax: 2 });
     try {
       await orm.em.getConnection().execute("select 1");
       if (options.migrate) {
@@ -59,11 +62,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await orm.close();
       throw error;
     }
+    const pool = createQueryPool(databaseUrl, log);
     return {
       orm,
       knex: orm.em.getConnection().getKnex(),
+      pool,
       embedded: stopEmbedded !== undefined,
       async close() {
+        await pool.end();
         await orm.close();
         await stopEmbedded?.();
       },
@@ -84,4 +90,15 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   } finally {
     await client.end();
   }
+}
+
+/** The request path's node-postgres pool; an idle connection's error (a server restart) is logged, not fatal. */
+export function createQueryPool(
+  databaseUrl: string,
+  log: Pick<FastifyBaseLogger, "warn">,
+  max = 10,
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  pool.on("error", (error) => log.warn({ err: error }, "idle database connection failed"));
+  return pool;
 }

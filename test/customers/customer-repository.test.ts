@@ -13,7 +13,7 @@ import {
 } from "../../src/customers/customer-repository.js";
 import { searchKey } from "../../src/customers/search-key.js";
 import { validateCustomer } from "../../src/customers/validate-customer.js";
-import { createOrm } from "../../src/db/orm.js";
+import { createQueryPool } from "../../src/db/database.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 const { EMAIL, PHONE, SMS } = ContactMethod;
@@ -71,7 +71,7 @@ let repo: CustomerRepository;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  repo = createCustomerRepository(db.knex);
+  repo = createCustomerRepository(db.pool);
 });
 
 afterAll(async () => {
@@ -821,15 +821,14 @@ describe("time zones", () => {
     async (timeZone) => {
       const database = new URL(db.url).pathname.slice(1);
       await db.knex.raw(`alter database "${database}" set timezone to '${timeZone}'`);
-      const orm = await createOrm({ databaseUrl: db.url, poolMax: 1 });
+      const pool = createQueryPool(db.url, console, 1);
       try {
-        const knex = orm.em.getConnection().getKnex();
-        const zoned = createCustomerRepository(knex);
+        const zoned = createCustomerRepository(pool);
         const record = customer({
           createdAt: new Date("2026-07-01T00:00:00.007Z"),
           updatedAt: new Date("2026-12-31T23:59:59.993Z"),
         });
-        const shown = (await knex.raw("show timezone")) as { rows: { TimeZone: string }[] };
+        const shown = await pool.query<{ TimeZone: string }>("show timezone");
         expect(shown.rows[0]?.TimeZone).toBe(timeZone);
 
         await zoned.insert(record);
@@ -837,7 +836,7 @@ describe("time zones", () => {
         expect(await zoned.findById(record.id)).toStrictEqual(record);
         expect(await zoned.searchByContact({ firstNamePrefixKey: "marge" }, ALL)).toStrictEqual([record]);
       } finally {
-        await orm.close();
+        await pool.end();
         await db.knex.raw(`alter database "${database}" reset timezone`);
       }
     },

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Knex, MikroORM } from "@mikro-orm/postgresql";
 import pg from "pg";
 import { inject } from "vitest";
-import { createDatabaseIfMissing } from "../../src/db/database.js";
+import { createDatabaseIfMissing, createQueryPool } from "../../src/db/database.js";
 import { createOrm, migrateUp } from "../../src/db/orm.js";
 
 /** A freshly migrated database of its own for one test file. */
@@ -10,6 +10,8 @@ export interface TestDatabase {
   url: string;
   orm: MikroORM;
   knex: Knex;
+  /** A request-path query pool, as the service has. */
+  pool: pg.Pool;
   /** Closes the pool and drops the database. */
   drop(): Promise<void>;
 }
@@ -23,11 +25,14 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   url.pathname = `/${name}`;
   const orm = await createOrm({ databaseUrl: url.toString(), poolMax: 5 });
   if (options.migrate ?? true) await migrateUp(orm);
+  const pool = createQueryPool(url.toString(), console, 5);
   return {
     url: url.toString(),
     orm,
     knex: orm.em.getConnection().getKnex(),
+    pool,
     async drop() {
+      await pool.end();
       await orm.close();
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

@@ -26,7 +26,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const db = await createTestDatabase();
   const app = await buildApp({
-    knex: db.knex,
+    pool: db.pool,
     apiKeys: [TEST_API_KEY],
     pageTokenSecret: "test-page-token-secret-0123456789abcdef",
     defaultPhoneRegion: "US",
