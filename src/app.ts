@@ -5,6 +5,7 @@ import fastifyCors from "@fastify/cors";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from "fastify";
@@ -18,6 +19,7 @@ import { createApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
+import { codeName } from "./errors/code-name.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
@@ -26,6 +28,7 @@ import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding
 import { registerConnectRoutes } from "./transport/connect-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { addReflection } from "./transport/reflection.js";
+import { answerUnknownRpc } from "./transport/unknown-rpc.js";
 
 /** Everything buildApp needs; the caller owns (and closes) the database. */
 export interface AppDeps {
@@ -63,10 +66,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify rejects malformed URLs before routing; answer in the API's own error shape.
     frameworkErrors: restFrameworkErrorHandler(registry),
   });
-  app.setNotFoundHandler((req, reply) => {
+  // The one answer for a path nothing serves: an unknown RPC in its caller's protocol, else REST's 404.
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
+    contextOf(req).rpc = { method: undefined, code: codeName(Code.NotFound) };
+    if (answerUnknownRpc(req, reply, req.id)) return;
     const message = `No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`;
     sendTransportError(reply, 404, Code.NotFound, message, req.id, registry);
-  });
+  };
+  app.setNotFoundHandler(notFound);
 
   const contextOf = registerRequestContext(app);
 
@@ -77,7 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const pipeline = createRpcPipeline(createApiKeyVerifier(deps.apiKeys));
 
-  if (deps.corsAllowedOrigins && deps.corsAllowedOrigins.length > 0) {
+  const corsEnabled = deps.corsAllowedOrigins !== undefined && deps.corsAllowedOrigins.length > 0;
+  if (deps.corsAllowedOrigins && corsEnabled) {
     const origins = deps.corsAllowedOrigins;
     await app.register(fastifyCors, {
       origin: origins.includes("*") ? "*" : [...origins],
@@ -118,6 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestId: (req) => req.id,
     registry,
     bodyLimitBytes: bodyLimit,
+    notFound,
+    recordRejection: (req, rpc, code) => {
+      contextOf(req).rpc = { method: rpc, code: codeName(code) };
+    },
+    leaveMethods: corsEnabled ? ["OPTIONS"] : [],
   });
   return app;
 }

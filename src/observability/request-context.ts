@@ -9,7 +9,7 @@ export interface RequestContext {
   /** Client address, as Fastify reports it. */
   readonly ip?: string;
   /** Filled in by the RPC pipeline so the single access-log line can name the RPC and its code. */
-  rpc?: { method: string; code: string };
+  rpc?: { method: string | undefined; code: string };
 }
 
 /** Context key under which Connect handlers and interceptors find the RequestContext. */

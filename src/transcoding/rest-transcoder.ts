@@ -29,15 +29,18 @@ export interface RestTranscoderOptions {
   /** Resolves google.protobuf.Any and error-detail types in JSON. */
   registry: Registry;
   bodyLimitBytes: number;
+  /** Answers a request no binding's path matches (the app also answers unknown RPCs there). */
+  notFound: (req: FastifyRequest, reply: FastifyReply) => void;
+  /** Records the outcome of a request rejected before its RPC ran (the access log's `rpc` and `code`). */
+  recordRejection?: (req: FastifyRequest, rpc: string | undefined, code: Code) => void;
+  /** Methods another plugin answers on every path (OPTIONS, when CORS answers preflights). */
+  leaveMethods?: readonly string[];
 }
 
 interface Route {
   binding: HttpBinding;
   handler: RpcHandler;
 }
-
-// OPTIONS is left to the CORS plugin (preflight) and Fastify's not-found handler.
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /**
  * Serves the google.api.http bindings of `services` as REST/JSON, generically: routes come from the
@@ -65,7 +68,14 @@ export async function registerRestTranscoder(
   const table = createRouteTable(routes);
   // Custom verbs (google.api.http `custom`) must be methods Node's HTTP parser accepts, and Fastify
   // must be told about them.
-  const methods = new Set<string>(METHODS);
+  // Every method Node can receive: a path the API has answers any other verb (TRACE, PROPFIND, …)
+  // with 405 + Allow, in the API's error shape rather than Fastify's.
+  for (const method of http.METHODS) {
+    if (method !== "CONNECT" && !app.supportedMethods.includes(method))
+      app.addHttpMethod(method, { hasBody: true });
+  }
+  const leave = new Set(options.leaveMethods ?? []);
+  const methods = new Set<string>(app.supportedMethods.filter((m) => !leave.has(m)));
   for (const route of routes) {
     if (methods.has(route.method)) continue;
     if (!http.METHODS.includes(route.method)) {
@@ -86,6 +96,10 @@ export async function registerRestTranscoder(
       (_req, body, done) => done(null, body),
     );
     scope.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, req, reply) => {
+      // Body errors come before the handler runs: a path or verb the API lacks is still 404 or 405.
+      const routing = table.match(req.method === "HEAD" ? "GET" : req.method, pathOf(req));
+      if (routing.kind === "not-found") return options.notFound(req, reply);
+      if (routing.kind === "method-not-allowed") return methodNotAllowed(req, reply, routing.allow);
       if (error.statusCode === 413) {
         return transportError(
           reply,
@@ -129,6 +143,13 @@ export async function registerRestTranscoder(
     message: string,
   ) => sendTransportError(reply, status, code, message, requestId, options.registry);
 
+  function methodNotAllowed(req: FastifyRequest, reply: FastifyReply, allow: readonly string[]) {
+    options.recordRejection?.(req, undefined, Code.Unimplemented);
+    reply.header("allow", allow.join(", "));
+    const message = `${req.method} is not allowed here; use ${allow.join(" or ")}.`;
+    return transportError(reply, options.requestId(req), 405, Code.Unimplemented, message);
+  }
+
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const requestId = options.requestId(req);
     const rawUrl = req.raw.url ?? "/";
@@ -136,30 +157,19 @@ export async function registerRestTranscoder(
     const rawPath = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
     // HEAD is GET without the body (RFC 9110); Fastify drops the body.
     const match = table.match(req.method === "HEAD" ? "GET" : req.method, rawPath);
-    if (match.kind === "not-found") {
-      return transportError(
-        reply,
-        requestId,
-        404,
-        Code.NotFound,
-        `No API route matches ${req.method} ${rawPath}.`,
-      );
-    }
-    if (match.kind === "bad-request")
+    if (match.kind === "not-found") return options.notFound(req, reply);
+    if (match.kind === "bad-request") {
+      options.recordRejection?.(req, undefined, Code.InvalidArgument);
       return transportError(reply, requestId, 400, Code.InvalidArgument, match.message);
-    if (match.kind === "method-not-allowed") {
-      reply.header("allow", match.allow.join(", "));
-      return transportError(
-        reply,
-        requestId,
-        405,
-        Code.Unimplemented,
-        `${req.method} is not allowed here; use ${match.allow.join(" or ")}.`,
-      );
     }
+    if (match.kind === "method-not-allowed") return methodNotAllowed(req, reply, match.allow);
     const { binding, handler } = match.target;
+    const rejected = () => options.recordRejection?.(req, binding.name, Code.InvalidArgument);
     const body = readBody(req, binding);
-    if (!body.ok) return transportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
+    if (!body.ok) {
+      rejected();
+      return transportError(reply, requestId, body.status, Code.InvalidArgument, body.message);
+    }
     const query = queryParamsOf(queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
     if (!query.ok) {
       const violation: FieldViolation = {
@@ -167,6 +177,7 @@ export async function registerRestTranscoder(
         code: "INVALID_FORMAT",
         description: `Query parameter ${query.param} has malformed percent-encoding.`,
       };
+      rejected();
       return sendInvalid(reply, [violation], undefined, requestId, options.registry);
     }
     const built = restRequestOf(
@@ -175,6 +186,7 @@ export async function registerRestTranscoder(
       options.registry,
     );
     if (!built.ok) {
+      rejected();
       return sendInvalid(reply, built.violations, built.message, requestId, options.registry);
     }
     await invoke(req, reply, binding, handler, built.message as Message);
@@ -229,6 +241,12 @@ export async function registerRestTranscoder(
     const output = fromBinary(method.output, bytes);
     sendSuccess(reply, binding, { header: metadata, trailer, message: output }, options.registry);
   }
+}
+
+function pathOf(req: FastifyRequest): string {
+  const url = req.raw.url ?? "/";
+  const queryAt = url.indexOf("?");
+  return queryAt === -1 ? url : url.slice(0, queryAt);
 }
 
 /** Splits a Connect unary response's headers into the call's metadata and its `trailer-` prefixed trailers. */

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "../../src/errors/api-error.js";
 import { connectErrorFrom } from "../../src/errors/connect-error-from.js";
+import { sendTransportError } from "../../src/transcoding/rest-response.js";
 import { registerRestTranscoder, restFrameworkErrorHandler } from "../../src/transcoding/rest-transcoder.js";
 import {
   ArchiveService,
@@ -202,6 +203,15 @@ async function buildApp(services: TranscodedService[], bodyLimitBytes = 1024): P
     requestId: (req) => req.id,
     registry,
     bodyLimitBytes,
+    notFound: (req, reply) =>
+      sendTransportError(
+        reply,
+        404,
+        Code.NotFound,
+        `No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`,
+        req.id,
+        registry,
+      ),
   });
   return app;
 }
