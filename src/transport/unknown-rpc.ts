@@ -27,7 +27,9 @@ export function answerUnknownRpc(req: FastifyRequest, reply: FastifyReply, reque
   if (grpc) {
     // Trailers-only: the status travels in the response headers (gRPC over HTTP/2 spec).
     reply.code(200).header("content-type", contentType);
-    status.forEach((value, name) => reply.header(name, value));
+    status.forEach((value, name) => {
+      reply.header(name, value);
+    });
     reply.send();
   } else if (grpcWeb) {
     reply
