@@ -17,6 +17,7 @@ import {
   throughputOperations,
 } from "./operations.js";
 import { cleanUp, cleanUpOnSignals, onCleanup } from "./processes/cleanup.js";
+import { acquireRunLock } from "./processes/run-lock.js";
 import { checkEquivalence } from "./protocol/equivalence.js";
 import { rawGrpcClient } from "./protocol/grpc-client.js";
 import { writeBenchmarksDoc } from "./report/benchmarks-doc.js";
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
   const resultsDir = path.join(ROOT, "bench/results");
   const logDir = path.join(resultsDir, "logs");
   await mkdir(logDir, { recursive: true });
+  await acquireRunLock(path.join(resultsDir, "run.lock"), 30 * 60_000, log);
   const scratch = await mkdtemp(path.join(tmpdir(), "customer-api-bench-files-"));
   onCleanup("scratch files", () => rm(scratch, { recursive: true, force: true }));
 
