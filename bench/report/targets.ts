@@ -49,12 +49,12 @@ const OPERATION_TARGETS: RatioTarget[] = [
 const SEARCH_VS_GET_ROWS = 1_000_000;
 
 /** How an operation's comparison value reads: "0.93×", "p99 1.20×", "+0.150 ms (mean … / … ms)". */
-export function formatValue(result: OperationResult): string {
+export function formatValue(result: OperationResult, digits = 2): string {
   switch (result.comparison) {
     case "throughput":
-      return `${result.value.toFixed(2)}×`;
+      return `${result.value.toFixed(digits)}×`;
     case "fixed-rate":
-      return `p99 ${result.value.toFixed(2)}×`;
+      return `p99 ${result.value.toFixed(digits)}×`;
     case "idle": {
       const means = `mean ${result.service.meanMs.toFixed(3)} / ${result.baseline.meanMs.toFixed(3)} ms`;
       return `${result.value >= 0 ? "+" : ""}${result.value.toFixed(3)} ms (${means})`;
@@ -70,7 +70,8 @@ export function evaluateTargets(results: OperationResult[], rows: number, evalua
     const result = byId.get(t.id);
     out.push({
       target: t.target,
-      measured: result ? formatValue(result) : "not measured",
+      // Three digits: a ratio of 0.697 must not read as a "0.70" that missed a 0.7 target.
+      measured: result ? formatValue(result, 3) : "not measured",
       met: evaluate && result ? t.check(result.value) : undefined,
     });
   }
@@ -81,7 +82,7 @@ export function evaluateTargets(results: OperationResult[], rows: number, evalua
     const judged = evaluate && rows >= SEARCH_VS_GET_ROWS && Number.isFinite(ratio);
     out.push({
       target: `search by ${kind} ÷ REST get by id (service) at 1M rows ≥ 0.8`,
-      measured: `${ratio.toFixed(2)}× at ${rows.toLocaleString("en-US")} rows`,
+      measured: `${ratio.toFixed(3)}× at ${rows.toLocaleString("en-US")} rows`,
       met: judged ? ratio >= 0.8 : undefined,
       ...(rows < SEARCH_VS_GET_ROWS ? { note: "judged only with BENCH_ROWS=1000000" } : {}),
     });
