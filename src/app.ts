@@ -66,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify rejects malformed URLs before routing; answer in the API's own error shape.
     frameworkErrors: restFrameworkErrorHandler(registry),
   });
+  const contextOf = registerRequestContext(app);
+
   // The one answer for a path nothing serves: an unknown RPC in its caller's protocol, else REST's 404.
   const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     contextOf(req).rpc = { method: undefined, code: codeName(Code.NotFound) };
@@ -75,8 +77,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   app.setNotFoundHandler(notFound);
 
-  const contextOf = registerRequestContext(app);
-
   const service = createCustomerService({
     repository: createCustomerRepository(deps.pool),
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
@@ -84,9 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const pipeline = createRpcPipeline(createApiKeyVerifier(deps.apiKeys));
 
-  const corsEnabled = deps.corsAllowedOrigins !== undefined && deps.corsAllowedOrigins.length > 0;
-  if (deps.corsAllowedOrigins && corsEnabled) {
-    const origins = deps.corsAllowedOrigins;
+  const origins = deps.corsAllowedOrigins ?? [];
+  const corsEnabled = origins.length > 0;
+  if (corsEnabled) {
     await app.register(fastifyCors, {
       origin: origins.includes("*") ? "*" : [...origins],
       methods: [...connectCors.allowedMethods, "PUT", "PATCH", "DELETE"],
