@@ -1,5 +1,11 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import { Code, cors as connectCors, createConnectRouter, createContextValues } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  cors as connectCors,
+  createConnectRouter,
+  createContextValues,
+} from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import fastifyCors from "@fastify/cors";
 import Fastify, {
@@ -20,14 +26,16 @@ import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
 import { codeName } from "./errors/code-name.js";
+import { restErrorResponse } from "./errors/rest-error-body.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
-import { sendTransportError } from "./transcoding/rest-response.js";
-import { registerRestTranscoder, restFrameworkErrorHandler } from "./transcoding/rest-transcoder.js";
+import type { RestErrorRenderer } from "./transcoding/rest-response.js";
+import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { registerConnectRoutes } from "./transport/connect-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { addReflection } from "./transport/reflection.js";
+import { registerRestRoutes, restFrameworkErrorHandler, sendRestError } from "./transport/rest-routes.js";
 import { answerUnknownRpc } from "./transport/unknown-rpc.js";
 
 /** Everything buildApp needs; the caller owns (and closes) the database. */
@@ -55,6 +63,11 @@ const registry = createRegistry(file_google_rpc_error_details, file_customers_v1
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.bodyLimitBytes ?? 1024 * 1024;
+  // The REST error body (src/errors/rest-error-body.ts), with this request's id.
+  const errorRenderer =
+    (req: FastifyRequest): RestErrorRenderer =>
+    (error, how) =>
+      restErrorResponse(error, req.id, registry, how);
   const app = Fastify({
     serverFactory: (handler) => createOnePortServer(handler, { tls: deps.tls }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -64,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit,
     return503OnClosing: true,
     // Fastify rejects malformed URLs before routing; answer in the API's own error shape.
-    frameworkErrors: restFrameworkErrorHandler(registry),
+    frameworkErrors: restFrameworkErrorHandler(errorRenderer),
   });
   const contextOf = registerRequestContext(app);
 
@@ -73,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contextOf(req).rpc = { method: undefined, code: codeName(Code.NotFound) };
     if (answerUnknownRpc(req, reply, req.id)) return;
     const message = `No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`;
-    sendTransportError(reply, 404, Code.NotFound, message, req.id, registry);
+    sendRestError(reply, errorRenderer(req), new ConnectError(message, Code.NotFound), 404);
   };
   app.setNotFoundHandler(notFound);
 
@@ -119,15 +132,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Reflection is open, like health: it reveals only the public contract.
   addReflection(router, [CustomerService]);
   await registerConnectRoutes(app, { handlers: router.handlers, contextValues });
-  await registerRestTranscoder(app, {
+  const transcoder = createRestTranscoder({
     services: [CustomerService],
     handlers: router.handlers,
-    contextValues,
-    requestId: (req) => req.id,
     registry,
     bodyLimitBytes: bodyLimit,
+  });
+  await registerRestRoutes(app, {
+    transcoder,
+    contextValues,
+    errorRenderer,
     notFound,
-    recordRejection: (req, rpc, code) => {
+    rejected: (req, rpc, code) => {
       contextOf(req).rpc = { method: rpc, code: codeName(code) };
     },
     leaveMethods: corsEnabled ? ["OPTIONS"] : [],

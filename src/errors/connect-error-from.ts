@@ -38,7 +38,8 @@ export interface MappedError {
 
 /**
  * The one place a thrown value becomes a wire error: ApiErrors keep their code, message and field
- * violations; anything else becomes a generic INTERNAL. Every error gets ErrorInfo and RequestInfo.
+ * violations, ConnectErrors of the codes above their message and BadRequest; anything else becomes
+ * a generic INTERNAL. Every error gets ErrorInfo and RequestInfo.
  */
 export function connectErrorFrom(thrown: unknown, requestId: string): MappedError {
   let code = Code.Internal;
@@ -47,6 +48,7 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   let violations: ApiError["violations"] = [];
   let unexpected = true;
   let metadata: Headers | undefined;
+  let fieldViolations: { field: string; description: string; reason: string }[] = [];
   if (thrown instanceof ApiError) {
     ({ code, reason, violations } = thrown);
     message = thrown.message;
@@ -56,21 +58,14 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
     message = thrown.rawMessage;
     reason = GENERIC_REASONS[code] ?? "ERROR";
     metadata = thrown.metadata;
+    // Raised at an edge (the REST transcoder) in google.rpc terms: its field violations stand.
+    fieldViolations = thrown.findDetails(BadRequestSchema).flatMap((b) => b.fieldViolations);
     unexpected = false;
   }
   const details: ConstructorParameters<typeof ConnectError>[3] = [];
-  if (violations.length > 0) {
-    details.push({
-      desc: BadRequestSchema,
-      value: {
-        fieldViolations: violations.map((v) => ({
-          field: v.field,
-          description: v.description,
-          reason: v.code,
-        })),
-      },
-    });
-  }
+  for (const v of violations)
+    fieldViolations.push({ field: v.field, description: v.description, reason: v.code });
+  if (fieldViolations.length > 0) details.push({ desc: BadRequestSchema, value: { fieldViolations } });
   details.push({ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN } });
   details.push({ desc: RequestInfoSchema, value: { requestId } });
   // x-request-id is already a response header of every request (see app.ts).

@@ -36,18 +36,30 @@ export function resolveFieldPath(desc: DescMessage, segments: readonly string[])
   return fields;
 }
 
-/** Translates a field path given as proto names (`["address", "postal_code"]`) to JSON names (`["address", "postalCode"]`). */
-export function toJsonNamePath(desc: DescMessage, protoPath: readonly string[]): string[] {
-  const jsonPath: string[] = [];
+/** How a field is spelled: its proto name (`postal_code`) or its JSON name (`postalCode`). */
+export type FieldNaming = "proto" | "json";
+
+/** Spells each segment of a field path (given in either spelling) the `naming` way. */
+export function renameSegments(
+  desc: DescMessage,
+  segments: readonly string[],
+  naming: FieldNaming,
+): string[] {
+  const renamed: string[] = [];
   let current: DescMessage | undefined = desc;
-  for (const segment of protoPath) {
+  for (const segment of segments) {
     const field: DescField | undefined = current === undefined ? undefined : findField(current, segment);
     // An unknown segment is echoed as given: the path is for people to read, and the client's own
     // spelling is the most recognisable thing to show them.
-    jsonPath.push(field?.jsonName ?? segment);
+    renamed.push(field === undefined ? segment : naming === "json" ? field.jsonName : field.name);
     current = field?.message;
   }
-  return jsonPath;
+  return renamed;
+}
+
+/** Translates a field path given as proto names (`["address", "postal_code"]`) to JSON names (`["address", "postalCode"]`). */
+export function toJsonNamePath(desc: DescMessage, protoPath: readonly string[]): string[] {
+  return renameSegments(desc, protoPath, "json");
 }
 
 // One path segment: a name followed by any number of subscripts (`[1]`, `["key"]`; quoted keys may
@@ -59,6 +71,15 @@ const segmentPattern = /([^.[]*)((?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\])*)(?=\.|$)
  * `labels["k"].postal_code`) to its JSON-name form, keeping subscripts and unknown segments unchanged.
  */
 export function protoPathToJsonPath(desc: DescMessage, protoPath: string): string {
+  return renamePath(desc, protoPath, "json");
+}
+
+/** The inverse of {@link protoPathToJsonPath}: a JSON-name path (`address.postalCode`) in proto names. */
+export function jsonPathToProtoPath(desc: DescMessage, jsonPath: string): string {
+  return renamePath(desc, jsonPath, "proto");
+}
+
+function renamePath(desc: DescMessage, protoPath: string, naming: FieldNaming): string {
   const names: string[] = [];
   const subscripts: string[] = [];
   let pos = 0;
@@ -72,7 +93,7 @@ export function protoPathToJsonPath(desc: DescMessage, protoPath: string): strin
     if (pos === protoPath.length) break;
     pos++; // the dot
   }
-  const converted = toJsonNamePath(desc, names)
+  const converted = renameSegments(desc, names, naming)
     .map((name, i) => `${name}${subscripts[i]}`)
     .join(".");
   // A malformed tail (e.g. an unterminated subscript) cannot be interpreted, so it is passed through

@@ -18,14 +18,11 @@ import type { DescEnum, DescField, DescMessage, JsonObject, JsonValue } from "@b
 import { fromJson, ScalarType } from "@bufbuild/protobuf";
 import { protoCamelCase, protoSnakeCase } from "@bufbuild/protobuf/reflect";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
-import type { FieldErrorCode } from "../errors/field-violation.js";
 import { resolveFieldPath } from "./field-paths.js";
+import type { RequestViolationReason } from "./request-violation.js";
 
 /** The API field error codes a query parameter can be rejected with. */
-export type QueryParamErrorCode = Extract<
-  FieldErrorCode,
-  "UNKNOWN_FIELD" | "NOT_ALLOWED" | "DUPLICATE" | "INVALID_FORMAT" | "OUT_OF_RANGE"
->;
+export type QueryParamErrorCode = RequestViolationReason;
 
 /** One rejected query parameter; `fieldPath` (proto names) is the field it named, absent for unknown parameters. */
 export interface QueryParamError {

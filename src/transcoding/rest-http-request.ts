@@ -1,5 +1,4 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import type { FastifyRequest } from "fastify";
 import type { HttpBinding } from "./http-bindings.js";
 
 /** Headers that describe the HTTP hop rather than the call; not passed on as metadata. */
@@ -14,23 +13,59 @@ const HOP_BY_HOP = new Set([
 ]);
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
+/** What the transcoder reads of a Node HTTP/1.1 or HTTP/2 compatibility request. */
+export interface RestHttpRequest extends AsyncIterable<Buffer | string> {
+  readonly method?: string;
+  readonly url?: string;
+  readonly httpVersion: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** HTTP/2 only: the stream, which tells whether a body follows the headers. */
+  readonly stream?: { endAfterHeaders?: boolean };
+}
+
 /** The parsed JSON body, or the HTTP status and message that refuse it. */
 export type BodyResult =
   | { ok: true; json: JsonValue | undefined }
   | { ok: false; status: number; message: string };
 
-/** Reads the JSON body a binding expects, refusing bodies where none belongs and non-JSON media types. */
-export function readBody(req: FastifyRequest, binding: HttpBinding): BodyResult {
-  const raw = req.body as Buffer | undefined;
-  const sent = (raw !== undefined && raw.length > 0) || hasBodyFraming(req);
+/**
+ * Reads the request body, up to `limitBytes`: the bytes, "too-large" as soon as the limit is
+ * passed (the rest is not read), or "aborted" when the client went away mid-body.
+ */
+export async function readBodyBytes(
+  req: RestHttpRequest,
+  limitBytes: number,
+): Promise<Buffer | "too-large" | "aborted"> {
+  if (Number(req.headers["content-length"] ?? 0) > limitBytes) return "too-large";
+  // Most REST calls (GET) frame no body at all; skip the stream iterator they would otherwise pay for.
+  if (!hasBodyFraming(req) && req.headers["content-length"] === undefined) return EMPTY;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > limitBytes) return "too-large";
+      chunks.push(bytes);
+    }
+  } catch {
+    return "aborted";
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Parses the JSON body a binding expects, refusing bodies where none belongs and non-JSON media types. */
+export function parseBody(req: RestHttpRequest, raw: Buffer, binding: HttpBinding): BodyResult {
+  const sent = raw.length > 0 || hasBodyFraming(req);
   if (binding.bodyField === undefined) {
     return sent
       ? { ok: false, status: 400, message: `${req.method} ${binding.template} takes no request body.` }
       : { ok: true, json: undefined };
   }
   if (!sent) return { ok: true, json: undefined };
-  // Fastify leaves a body unread when it has no content-type; never treat that as "no body".
-  if (raw === undefined || !JSON_CONTENT_TYPE.test(req.headers["content-type"] ?? "")) {
+  if (!JSON_CONTENT_TYPE.test(headerValue(req, "content-type") ?? "")) {
     return { ok: false, status: 415, message: "Send the body as application/json." };
   }
   if (raw.length === 0) return { ok: true, json: undefined };
@@ -41,20 +76,23 @@ export function readBody(req: FastifyRequest, binding: HttpBinding): BodyResult 
   }
 }
 
+function headerValue(req: RestHttpRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /**
- * Whether the request frames a body: a content-length, chunked transfer-encoding, or (HTTP/2) a
- * stream that did not end with the headers. Fastify does not read GET bodies, nor bodies without a
- * content-type, so the parsed body alone cannot tell.
+ * Whether the request frames a body even when it is empty: a content-length, chunked
+ * transfer-encoding, or (HTTP/2) a stream that did not end with the headers.
  */
-function hasBodyFraming(req: FastifyRequest): boolean {
+function hasBodyFraming(req: RestHttpRequest): boolean {
   if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined)
     return true;
-  const stream = (req.raw as { stream?: { endAfterHeaders?: boolean } }).stream;
-  return stream?.endAfterHeaders === false;
+  return req.stream?.endAfterHeaders === false;
 }
 
 /** Request headers as RPC metadata, less those that describe the HTTP hop rather than the call. */
-export function metadataOf(req: FastifyRequest): Headers {
+export function metadataOf(req: RestHttpRequest): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith(":")) continue;

@@ -7,12 +7,12 @@ import {
   type Registry,
 } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import type { FieldViolation } from "../errors/field-violation.js";
-import { toJsonNamePath } from "./field-paths.js";
+import { jsonPathToProtoPath, toJsonNamePath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 import { findUnknownJsonFields, inferUpdateMask } from "./json-body.js";
 import { jsonPathOfDecodeError } from "./json-decode-error.js";
 import { queryParamsToJson } from "./query-params.js";
+import type { RequestViolation } from "./request-violation.js";
 import type { PathVariableValue } from "./route-table.js";
 
 /** The pieces of an HTTP request that map onto a request message. */
@@ -23,10 +23,10 @@ export interface RestRequestParts {
   body: JsonValue | undefined;
 }
 
-/** The request message, or the violations (field = the name the client used) that prevent it. */
+/** The request message, or the violations (field = proto path relative to the request) that prevent it. */
 export type RestRequestResult =
   | { ok: true; message: ReturnType<typeof fromJson> }
-  | { ok: false; violations: FieldViolation[]; message?: string };
+  | { ok: false; violations: RequestViolation[]; message?: string };
 
 /**
  * Builds the RPC request from path variables, query parameters and the JSON body, the way
@@ -40,8 +40,13 @@ export function restRequestOf(
   registry: Registry,
 ): RestRequestResult {
   const input = binding.method.input;
-  const violations: FieldViolation[] = [];
+  const violations: RequestViolation[] = [];
   const bodyField = binding.bodyField;
+  // A JSON path relative to what the client sent in the body, as a proto path relative to the request.
+  const fromBody = (jsonPath: string) =>
+    bodyField === undefined || bodyField === "*"
+      ? jsonPathToProtoPath(input, jsonPath)
+      : `${bodyField.name}.${jsonPathToProtoPath(bodyField.message ?? input, jsonPath)}`;
   const isBound = (path: string[]) => {
     if (bodyField === "*") return true;
     const dotted = path.join(".");
@@ -53,7 +58,10 @@ export function restRequestOf(
   };
 
   const query = queryParamsToJson(input, parts.query, isBound);
-  for (const e of query.errors) violations.push({ field: e.param, code: e.code, description: e.description });
+  for (const e of query.errors) {
+    const field = e.fieldPath?.join(".") ?? e.param;
+    violations.push({ field, reason: e.code, description: e.description });
+  }
   const json: JsonObject = query.json;
 
   if (bodyField !== undefined) {
@@ -66,8 +74,8 @@ export function restRequestOf(
     if (bodyDesc) {
       for (const field of findUnknownJsonFields(bodyDesc, body)) {
         violations.push({
-          field,
-          code: "UNKNOWN_FIELD",
+          field: fromBody(field),
+          reason: "UNKNOWN_FIELD",
           description: `${field} is not a field of this request.`,
         });
       }
@@ -96,7 +104,7 @@ export function restRequestOf(
     // Other scalar types take the query-parameter conversions (numbers, booleans, enums, …).
     const converted = queryParamsToJson(input, [[variable.fieldPath.join("."), variable.value]], () => false);
     for (const e of converted.errors) {
-      violations.push({ field: target.jsonPath.join("."), code: e.code, description: e.description });
+      violations.push({ field: variable.fieldPath.join("."), reason: e.code, description: e.description });
     }
     setPath(json, target.jsonPath, jsonAt(converted.json, target.jsonPath));
   }
@@ -115,7 +123,11 @@ export function restRequestOf(
     return {
       ok: false,
       violations: [
-        { field, code: "INVALID_FORMAT", description: `${field} has a value of the wrong type (${detail}).` },
+        {
+          field: fromBody(field),
+          reason: "INVALID_FORMAT",
+          description: `${field} has a value of the wrong type (${detail}).`,
+        },
       ],
     };
   }

@@ -7,19 +7,41 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { Code, type ConnectError } from "@connectrpc/connect";
-import type { FastifyReply } from "fastify";
-import { ApiError } from "../errors/api-error.js";
-import { connectErrorFrom } from "../errors/connect-error-from.js";
-import type { FieldViolation } from "../errors/field-violation.js";
 import { protoPathToJsonPath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
-import { restErrorOf, transportErrorBody } from "./rest-error.js";
 
-function sendJson(reply: FastifyReply, status: number, body: unknown) {
-  return reply
-    .code(status)
-    .header("content-type", "application/json; charset=utf-8")
-    .send(JSON.stringify(body));
+/** What the transcoder writes to a Node HTTP/1.1 or HTTP/2 compatibility response. */
+export interface RestHttpResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  once(event: "close", listener: () => void): unknown;
+  off(event: "close", listener: () => void): unknown;
+}
+
+/** How an error reaches the application's renderer, which owns the REST error body. */
+export interface RestErrorRendering {
+  /** The HTTP status the HTTP layer chose (404, 405, 413, 415); undefined: from the gRPC code. */
+  status?: number;
+  /** Proto path relative to the request → the client's JSON spelling. */
+  fieldPath?: (protoPath: string) => string;
+  /** True when the error came back from the RPC; false when the transcoder raised it before the call. */
+  fromCall: boolean;
+}
+
+/** Renders an error as the REST answer: status, JSON body and headers to add. */
+export type RestErrorRenderer = (
+  error: ConnectError,
+  how: RestErrorRendering,
+) => { status: number; body: unknown; headers?: Headers };
+
+/** Writes `body` as the JSON response. */
+export function writeJson(res: RestHttpResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
 }
 
 /**
@@ -27,63 +49,50 @@ function sendJson(reply: FastifyReply, status: number, body: unknown) {
  * 204 for an empty `no_content_when_empty` list, the `success_status`, `Location`, and the response
  * (or its `response_body` field) as proto3 JSON with unpopulated scalars emitted.
  */
-export function sendSuccess(
-  reply: FastifyReply,
+export function writeSuccess(
+  res: RestHttpResponse,
   binding: HttpBinding,
   response: { header: Headers; trailer: Headers; message: Message },
   registry: Registry,
-) {
+): void {
   const { method, response: rule } = binding;
-  copyHeaders(response.header, reply);
-  copyHeaders(response.trailer, reply);
+  copyHeaders(response.header, res);
+  copyHeaders(response.trailer, res);
   const output = response.message;
   const list =
     rule.noContentWhenEmpty && (output as Record<string, unknown>)[rule.noContentWhenEmpty.localName];
-  if (Array.isArray(list) && list.length === 0) return reply.code(204).send();
-  if (rule.location) reply.header("location", locationOf(rule.location, method.output, output));
+  if (Array.isArray(list) && list.length === 0) {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  if (rule.location) res.setHeader("location", locationOf(rule.location, method.output, output));
   const whole = toJson(method.output, output, { alwaysEmitImplicit: true, registry });
   const field = binding.responseBodyField;
   const json: JsonValue = field ? ((whole as Record<string, JsonValue>)[field.jsonName] ?? null) : whole;
-  return sendJson(reply, rule.successStatus, json);
+  writeJson(res, rule.successStatus, json);
 }
 
-/** Writes an RPC error: 204 where the binding maps NOT_FOUND to no content, else the REST error body. */
-export function sendRpcError(
-  reply: FastifyReply,
-  binding: HttpBinding,
+/**
+ * Writes an error: 204 where the binding maps an RPC's NOT_FOUND to no content, else the renderer's
+ * body, with field paths spelled as the client sent them.
+ */
+export function writeError(
+  res: RestHttpResponse,
+  binding: HttpBinding | undefined,
   error: ConnectError,
-  requestId: string,
-  registry: Registry,
-) {
-  if (error.code === Code.NotFound && binding.response.notFoundAsNoContent) return reply.code(204).send();
-  copyHeaders(error.metadata, reply);
-  const { status, body } = restErrorOf(error, requestId, registry, (path) => clientFieldPath(binding, path));
-  return sendJson(reply, status, body);
-}
-
-/** Writes a 400 for request-mapping violations, whose field names are already the client's own. */
-export function sendInvalid(
-  reply: FastifyReply,
-  violations: FieldViolation[],
-  message: string | undefined,
-  requestId: string,
-  registry: Registry,
-) {
-  const { error } = connectErrorFrom(ApiError.invalidArgument(violations, message), requestId);
-  const { status, body } = restErrorOf(error, requestId, registry, (path) => path);
-  return sendJson(reply, status, body);
-}
-
-/** Writes an error the HTTP layer raises itself (404, 405, 413, 415, bad body) in the REST error shape. */
-export function sendTransportError(
-  reply: FastifyReply,
-  status: number,
-  code: Code,
-  message: string,
-  requestId: string,
-  registry: Registry,
-) {
-  return sendJson(reply, status, transportErrorBody(status, code, message, requestId, registry));
+  render: RestErrorRenderer,
+  how: Omit<RestErrorRendering, "fieldPath">,
+): void {
+  if (how.fromCall && error.code === Code.NotFound && binding?.response.notFoundAsNoContent) {
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  const fieldPath = binding && ((path: string) => clientFieldPath(binding, path));
+  const { status, body, headers } = render(error, { ...how, ...(fieldPath && { fieldPath }) });
+  if (headers) copyHeaders(headers, res);
+  writeJson(res, status, body);
 }
 
 /** Maps a violation's proto path (relative to the request) to the JSON path relative to what the client sent. */
@@ -95,9 +104,9 @@ function clientFieldPath(binding: HttpBinding, protoPath: string): string {
   return json.startsWith(prefix) ? json.slice(prefix.length) : json;
 }
 
-function copyHeaders(headers: Headers, reply: FastifyReply): void {
+function copyHeaders(headers: Headers, res: RestHttpResponse): void {
   headers.forEach((value, name) => {
-    if (name !== "content-type" && name !== "content-length") reply.header(name, value);
+    if (name !== "content-type" && name !== "content-length") res.setHeader(name, value);
   });
 }
 

@@ -2,6 +2,7 @@ import type { ContextValues } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type RpcHandler, withEarlyErrors } from "./early-errors.js";
+import { rawResponseOf } from "./fastify-raw-reply.js";
 
 /** Options of {@link registerConnectRoutes}. */
 export interface ConnectRoutesOptions {
@@ -30,13 +31,8 @@ export async function registerConnectRoutes(
         const response = await serve(
           universalRequestFromNodeRequest(req.raw, reply.raw, undefined, options.contextValues(req)),
         );
-        // Headers set through Fastify (x-request-id, CORS) live on the reply until it sends.
-        for (const [name, value] of Object.entries(reply.getHeaders())) {
-          if (value !== undefined) reply.raw.setHeader(name, value);
-        }
-        // Written to the raw response, as connect-fastify does: Fastify sees it ended and still runs
-        // its onResponse hooks (the access log).
-        await universalResponseToNodeResponse(response, reply.raw).catch((error: unknown) => {
+        // Written to the raw response, as connect-fastify does.
+        await universalResponseToNodeResponse(response, rawResponseOf(reply)).catch((error: unknown) => {
           // The client went away mid-response; there is nobody left to tell.
           req.log.debug({ err: error }, "response not completed");
         });

@@ -337,6 +337,32 @@ describe("validation rules (400 with fieldErrors)", () => {
     });
   });
 
+  it.each<[label: string, send: () => Promise<Response>, proto: string[], client: string[]]>([
+    [
+      "rule violations raised by the handler",
+      () => call("POST", "/v1/customers", { json: newCustomer({ firstName: "A" }) }),
+      ["customer.first_name"],
+      ["firstName"],
+    ],
+    [
+      "request-shape violations raised by the transcoder (body, path, query)",
+      () =>
+        call("PATCH", `/v1/customers/${UNKNOWN_ID}?customerId=x`, {
+          json: { address: { postalCod: "1" }, marketingEmailOptin: true },
+        }),
+      ["customer_id", "customer.address.postalCod", "customer.marketingEmailOptin"],
+      ["customerId", "address.postalCod", "marketingEmailOptin"],
+    ],
+  ])(
+    "BadRequest.field is the proto path and fieldErrors[].field the client's spelling: %s",
+    async (_l, send, proto, client) => {
+      const body = (await (await send()).json()) as RestError;
+      const badRequest = detailOf(body, "BadRequest") as unknown as { fieldViolations: { field: string }[] };
+      expect(badRequest.fieldViolations.map((v) => v.field)).toEqual(proto);
+      expect(body.error.fieldErrors.map((e) => e.field)).toEqual(client);
+    },
+  );
+
   it.each([
     ["a misspelt top-level field", { marketingEmailOptin: true }, "marketingEmailOptin"],
     [

@@ -290,7 +290,7 @@ describe("restRequestOf: rejected requests", () => {
       "POST",
       "/v1/shelves/s1/books/b1:move?destinationShelf=s2",
       {},
-      [["destinationShelf", "NOT_ALLOWED"]],
+      [["destination_shelf", "NOT_ALLOWED"]],
     ],
     [
       "an unknown query parameter",
@@ -304,7 +304,7 @@ describe("restRequestOf: rejected requests", () => {
       "GET",
       "/v1/files/a?pageSize=five",
       undefined,
-      [["pageSize", "INVALID_FORMAT"]],
+      [["page_size", "INVALID_FORMAT"]],
     ],
     [
       'unknown keys in a body "*", all at once',
@@ -322,8 +322,8 @@ describe("restRequestOf: rejected requests", () => {
       "/v1/shelves/s1/books/b1",
       { title: "T", autor: "x", location: { roomNo: "4", city: "Oslo" } },
       [
-        ["autor", "UNKNOWN_FIELD"],
-        ["location.roomNo", "UNKNOWN_FIELD"],
+        ["book.autor", "UNKNOWN_FIELD"],
+        ["book.location.roomNo", "UNKNOWN_FIELD"],
       ],
     ],
     [
@@ -334,13 +334,16 @@ describe("restRequestOf: rejected requests", () => {
       [
         ["bookID", "UNKNOWN_FIELD"],
         ["shelf", "NOT_ALLOWED"],
-        ["titel", "UNKNOWN_FIELD"],
+        ["book.titel", "UNKNOWN_FIELD"],
       ],
     ],
   ])("%s", (_label, httpMethod, url, body, violations) => {
     const result = failure(httpMethod, url, body);
-    expect(result.violations.map((v) => [v.field, v.code])).toEqual(violations);
-    for (const v of result.violations) expect(v.description).toContain(v.field);
+    expect(result.violations.map((v) => [v.field, v.reason])).toEqual(violations);
+    // `field` is the proto path; the description names the field as the client spelled it.
+    const clientName = (field: string) =>
+      (field.split(".").at(-1) ?? "").replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (const v of result.violations) expect(v.description).toContain(clientName(v.field));
   });
 
   it.each<[label: string, httpMethod: string, url: string, body: JsonValue]>([
@@ -358,20 +361,26 @@ describe("restRequestOf: rejected requests", () => {
   });
 
   it.each<[label: string, httpMethod: string, url: string, body: JsonValue, field: string]>([
-    ["a string for an int32", "PATCH", "/v1/shelves/s1/books/b1", { pageCount: "many" }, "pageCount"],
-    ["a fraction for an int32", "POST", "/v1/shelves/s1/books", { pageCount: 1.5 }, "pageCount"],
-    ["a string for a repeated field", "PATCH", "/v1/shelves/s1/books/b1", { tags: "a" }, "tags"],
+    ["a string for an int32", "PATCH", "/v1/shelves/s1/books/b1", { pageCount: "many" }, "book.page_count"],
+    ["a fraction for an int32", "POST", "/v1/shelves/s1/books", { pageCount: 1.5 }, "book.page_count"],
+    ["a string for a repeated field", "PATCH", "/v1/shelves/s1/books/b1", { tags: "a" }, "book.tags"],
     [
       "a number for a string",
       "POST",
       "/v1/shelves/s1/books/b1:move",
       { destinationShelf: 7 },
-      "destinationShelf",
+      "destination_shelf",
     ],
-    ["a string for a nested message", "PATCH", "/v1/shelves/s1/books/b1", { location: "Oslo" }, "location"],
+    [
+      "a string for a nested message",
+      "PATCH",
+      "/v1/shelves/s1/books/b1",
+      { location: "Oslo" },
+      "book.location",
+    ],
   ])("a value of the wrong JSON type is a field error: %s", (_label, httpMethod, url, body, field) => {
     const result = failure(httpMethod, url, body);
-    expect(result.violations).toMatchObject([{ field, code: "INVALID_FORMAT" }]);
+    expect(result.violations).toMatchObject([{ field, reason: "INVALID_FORMAT" }]);
     expect(result.violations[0]?.description).toMatch(/wrong type/);
   });
 
@@ -438,19 +447,19 @@ describe("restRequestOf: the generated UpdateCustomer bindings", () => {
   });
 
   it.each<[url: string, body: JsonValue, violations: [string, string][]]>([
-    ["/v1/customers/c-1?customerId=c-2", {}, [["customerId", "NOT_ALLOWED"]]],
+    ["/v1/customers/c-1?customerId=c-2", {}, [["customer_id", "NOT_ALLOWED"]]],
     ["/v1/customers/c-1?customer.email=a@example.com", {}, [["customer.email", "NOT_ALLOWED"]]],
     [
       "/v1/customers/c-1",
       { marketingEmailOptin: true, address: { postCode: "0150" } },
       [
-        ["marketingEmailOptin", "UNKNOWN_FIELD"],
-        ["address.postCode", "UNKNOWN_FIELD"],
+        ["customer.marketingEmailOptin", "UNKNOWN_FIELD"],
+        ["customer.address.postCode", "UNKNOWN_FIELD"],
       ],
     ],
   ])("PATCH %s %j → %j", (url, body, violations) => {
     const result = customerRequest("PATCH", url, body);
     if (result.ok) throw new Error("expected violations");
-    expect(result.violations.map((v) => [v.field, v.code])).toEqual(violations);
+    expect(result.violations.map((v) => [v.field, v.reason])).toEqual(violations);
   });
 });

@@ -13,13 +13,19 @@ import {
   type Interceptor,
   type ServiceImpl,
 } from "@connectrpc/connect";
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, type LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "../../src/errors/api-error.js";
 import { connectErrorFrom } from "../../src/errors/connect-error-from.js";
-import { sendTransportError } from "../../src/transcoding/rest-response.js";
-import { registerRestTranscoder, restFrameworkErrorHandler } from "../../src/transcoding/rest-transcoder.js";
+import { restErrorResponse } from "../../src/errors/rest-error-body.js";
+import type { RestErrorRenderer } from "../../src/transcoding/rest-response.js";
+import { createRestTranscoder } from "../../src/transcoding/rest-transcoder.js";
+import {
+  registerRestRoutes,
+  restFrameworkErrorHandler,
+  sendRestError,
+} from "../../src/transport/rest-routes.js";
 import {
   ArchiveService,
   CatalogService,
@@ -192,25 +198,30 @@ async function buildApp(services: TranscodedService[], bodyLimitBytes = 1024): P
   for (const { service, impl } of services)
     router.service(service, impl, { interceptors: [mapErrors, tracing, auth] });
   const registry = createRegistry(file_google_rpc_error_details, shelfFile);
+  const errorRenderer =
+    (req: FastifyRequest): RestErrorRenderer =>
+    (error, how) =>
+      restErrorResponse(error, req.id, registry, how);
   const app = Fastify({
     genReqId: (req) => String(req.headers["x-request-id"] ?? "req-generated"),
-    frameworkErrors: restFrameworkErrorHandler(registry),
+    frameworkErrors: restFrameworkErrorHandler(errorRenderer),
   });
-  await registerRestTranscoder(app, {
+  const transcoder = createRestTranscoder({
     services: services.map((s) => s.service),
     handlers: router.handlers,
-    contextValues: (req) => createContextValues().set(tenantKey, String(req.headers["x-tenant"] ?? "t0")),
-    requestId: (req) => req.id,
     registry,
     bodyLimitBytes,
+  });
+  await registerRestRoutes(app, {
+    transcoder,
+    contextValues: (req) => createContextValues().set(tenantKey, String(req.headers["x-tenant"] ?? "t0")),
+    errorRenderer,
     notFound: (req, reply) =>
-      sendTransportError(
+      sendRestError(
         reply,
+        errorRenderer(req),
+        new ConnectError(`No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`, Code.NotFound),
         404,
-        Code.NotFound,
-        `No API route matches ${req.method} ${req.url.split("?", 1)[0]}.`,
-        req.id,
-        registry,
       ),
   });
   return app;
@@ -294,7 +305,7 @@ function expectError(res: LightMyRequestResponse, status: number, name: string, 
 
 // ---------------------------------------------------------------------------------------------------
 
-describe("registerRestTranscoder: every binding of a non-customer service is served", () => {
+describe("REST transcoder: every binding of a non-customer service is served", () => {
   it("GET with response_body answers with that field only, unpopulated scalars emitted", async () => {
     const res = await call("GET", "/v1/shelves/s1/books/b1");
     expect(expectJson(res, 200)).toEqual({
@@ -448,7 +459,7 @@ describe("registerRestTranscoder: every binding of a non-customer service is ser
   });
 });
 
-describe("registerRestTranscoder: the call goes through the same pipeline as Connect", () => {
+describe("REST transcoder: the call goes through the same pipeline as Connect", () => {
   it("request headers reach the handler as metadata, without hop-by-hop headers", async () => {
     await call("GET", "/v1/shelves/s1/books/b1", {
       headers: { "x-client": "shelf-cli/1.0", "x-tenant": "acme", connection: "keep-alive", te: "trailers" },
@@ -558,7 +569,7 @@ describe("registerRestTranscoder: the call goes through the same pipeline as Con
   });
 });
 
-describe("registerRestTranscoder: errors before the call use the same JSON error body", () => {
+describe("REST transcoder: errors before the call use the same JSON error body", () => {
   it.each<
     [
       label: string,
@@ -719,7 +730,7 @@ describe("registerRestTranscoder: errors before the call use the same JSON error
   });
 });
 
-describe("registerRestTranscoder: start-up checks", () => {
+describe("REST transcoder: start-up checks", () => {
   /** The registration error's message, or "registered" when registration succeeded. */
   async function registration(services: TranscodedService[]): Promise<string> {
     try {

@@ -1,10 +1,11 @@
 import { create, type DescMessage, type JsonObject, type Registry, toJson } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
-import { type Code, ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { codeName } from "../errors/code-name.js";
-import { connectErrorFrom } from "../errors/connect-error-from.js";
-import { HTTP_STATUS_OF_CODE } from "../errors/http-status.js";
+import type { RestErrorRendering } from "../transcoding/rest-response.js";
+import { codeName } from "./code-name.js";
+import { connectErrorFrom } from "./connect-error-from.js";
+import { HTTP_STATUS_OF_CODE } from "./http-status.js";
 
 /** One entry of `error.fieldErrors` in a REST error body. */
 export interface RestFieldError {
@@ -71,19 +72,18 @@ export function restErrorOf(
 }
 
 /**
- * The REST error body for an error the HTTP layer raises itself (unknown route, bad URL, media type,
- * size): the given HTTP status with the gRPC code's name, ErrorInfo and RequestInfo.
+ * The REST answer to an error: errors raised before the call are mapped by connectErrorFrom (which
+ * keeps their field violations), then rendered with restErrorOf under the HTTP layer's own status.
  */
-export function transportErrorBody(
-  status: number,
-  code: Code,
-  message: string,
+export function restErrorResponse(
+  thrown: ConnectError,
   requestId: string,
   registry: Registry,
-): RestErrorBody {
-  const { error } = connectErrorFrom(new ConnectError(message, code), requestId);
-  const { body } = restErrorOf(error, requestId, registry, (path) => path);
-  body.error.code = status;
-  body.error.message = message;
-  return body;
+  how: RestErrorRendering,
+): { status: number; body: RestErrorBody; headers: Headers } {
+  const error = how.fromCall ? thrown : connectErrorFrom(thrown, requestId).error;
+  const { status, body } = restErrorOf(error, requestId, registry, how.fieldPath ?? ((path) => path));
+  if (how.status === undefined) return { status, body, headers: error.metadata };
+  body.error.code = how.status;
+  return { status: how.status, body, headers: error.metadata };
 }

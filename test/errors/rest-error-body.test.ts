@@ -13,8 +13,8 @@ import { ApiError } from "../../src/errors/api-error.js";
 import { codeName as statusNameOf } from "../../src/errors/code-name.js";
 import { connectErrorFrom, ERROR_DOMAIN } from "../../src/errors/connect-error-from.js";
 import { HTTP_STATUS_OF_CODE } from "../../src/errors/http-status.js";
+import { restErrorOf } from "../../src/errors/rest-error-body.js";
 import { protoPathToJsonPath } from "../../src/transcoding/field-paths.js";
-import { restErrorOf } from "../../src/transcoding/rest-error.js";
 
 const registry = createRegistry(file_google_rpc_error_details);
 const identity = (path: string) => path;
