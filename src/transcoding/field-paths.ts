@@ -36,6 +36,23 @@ export function resolveFieldPath(desc: DescMessage, segments: readonly string[])
   return fields;
 }
 
+/**
+ * Resolves a path of proto names through singular message fields, the paths google.api.http
+ * templates and the http_response option name; undefined when a segment names no field, or the
+ * path crosses or ends at a list or map.
+ */
+export function resolveSingularPath(desc: DescMessage, segments: readonly string[]): DescField[] | undefined {
+  const fields: DescField[] = [];
+  let current: DescMessage | undefined = desc;
+  for (const segment of segments) {
+    const field: DescField | undefined = current?.fields.find((f) => f.name === segment);
+    if (field === undefined || field.fieldKind === "list" || field.fieldKind === "map") return undefined;
+    fields.push(field);
+    current = field.fieldKind === "message" ? field.message : undefined;
+  }
+  return fields;
+}
+
 /** How a field is spelled: its proto name (`postal_code`) or its JSON name (`postalCode`). */
 export type FieldNaming = "proto" | "json";
 

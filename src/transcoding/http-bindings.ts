@@ -9,7 +9,7 @@ import {
 import { http } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { type HttpResponse, http_response } from "../../gen/transcoding/v1/http_response_pb.js";
-import { resolveFieldPath, toJsonNamePath } from "./field-paths.js";
+import { resolveFieldPath, resolveSingularPath, toJsonNamePath } from "./field-paths.js";
 import { parsePathTemplate } from "./path-template.js";
 
 /** One HTTP route of one RPC: a google.api.http rule (or one of its additional_bindings). */
@@ -98,7 +98,7 @@ function bindingOf(
   }
   const parsed = parsePathTemplate(template);
   for (const variable of parsed.variables) {
-    if (!resolvable(method.input.fields, variable.fieldPath)) {
+    if (!resolveSingularPath(method.input, variable.fieldPath)) {
       throw new Error(
         `${name}: path variable {${variable.fieldPath.join(".")}} is not a field of ${method.input.typeName}`,
       );
@@ -152,7 +152,7 @@ function responseRuleOf(name: string, method: DescMethod): ResponseRule {
   }
   const location = option?.location || undefined;
   for (const match of location?.matchAll(/\{([^}]*)\}/g) ?? []) {
-    if (!resolvable(method.output.fields, (match[1] ?? "").split("."))) {
+    if (!resolveSingularPath(method.output, (match[1] ?? "").split("."))) {
       throw new Error(
         `${name}: http_response.location names {${match[1]}}, not a field of ${method.output.typeName}`,
       );
@@ -173,12 +173,4 @@ function responseRuleOf(name: string, method: DescMethod): ResponseRule {
     notFoundAsNoContent: option?.notFoundAsNoContent ?? false,
     noContentWhenEmpty,
   };
-}
-
-function resolvable(fields: readonly DescField[], path: readonly string[]): boolean {
-  const [head, ...rest] = path;
-  const field = fields.find((f) => f.name === head);
-  if (!field) return false;
-  if (rest.length === 0) return field.fieldKind !== "list" && field.fieldKind !== "map";
-  return field.fieldKind === "message" && resolvable(field.message.fields, rest);
 }

@@ -1,13 +1,6 @@
-import {
-  type DescField,
-  type DescMessage,
-  type JsonValue,
-  type Message,
-  type Registry,
-  toJson,
-} from "@bufbuild/protobuf";
+import { type DescMessage, type JsonValue, type Message, type Registry, toJson } from "@bufbuild/protobuf";
 import { Code, type ConnectError } from "@connectrpc/connect";
-import { protoPathToJsonPath } from "./field-paths.js";
+import { protoPathToJsonPath, resolveSingularPath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 
 /** What the transcoder writes to a Node HTTP/1.1 or HTTP/2 compatibility response. */
@@ -113,12 +106,10 @@ function copyHeaders(headers: Headers, res: RestHttpResponse): void {
 /** Expands a Location template such as /v1/customers/id/{customer_id} from the response message. */
 function locationOf(template: string, desc: DescMessage, message: Message): string {
   return template.replace(/\{([^}]*)\}/g, (_, path: string) => {
+    // Start-up checked that each path resolves (http-bindings.ts).
     let value: unknown = message;
-    let current: DescMessage | undefined = desc;
-    for (const name of path.split(".")) {
-      const field: DescField | undefined = current?.fields.find((f) => f.name === name);
-      value = field ? (value as Record<string, unknown>)[field.localName] : undefined;
-      current = field?.message;
+    for (const field of resolveSingularPath(desc, path.split(".")) ?? []) {
+      value = (value as Record<string, unknown> | undefined)?.[field.localName];
     }
     return encodeURIComponent(String(value ?? ""));
   });
