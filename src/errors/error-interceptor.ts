@@ -1,7 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { requestContextKey } from "../observability/request-context.js";
-import { codeName } from "./code-name.js";
-import { connectErrorFrom } from "./connect-error-from.js";
+import { settleError } from "./error-outcome.js";
 
 /**
  * Outermost step of every RPC (Connect, gRPC, gRPC-web and REST alike): maps whatever the inner
@@ -17,13 +16,7 @@ export function createErrorInterceptor(): Interceptor {
       if (context) context.rpc = { method, code: "OK" };
       return res;
     } catch (thrown) {
-      const requestId = context?.requestId ?? "unknown";
-      const { error, unexpected } = connectErrorFrom(thrown, requestId);
-      if (context) {
-        context.rpc = { method, code: codeName(error.code) };
-        if (unexpected) context.log.error({ err: thrown, rpc: method }, "unexpected error in RPC handler");
-      }
-      throw error;
+      throw settleError(thrown, context, method, "in RPC handler");
     }
   };
 }

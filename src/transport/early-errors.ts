@@ -1,8 +1,7 @@
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
-import { codeName } from "../errors/code-name.js";
-import { connectErrorFrom } from "../errors/connect-error-from.js";
+import { settleError } from "../errors/error-outcome.js";
 import { HTTP_STATUS_OF_CODE } from "../errors/http-status.js";
 import { type RequestContext, requestContextKey } from "../observability/request-context.js";
 import { once, readAll } from "./byte-stream.js";
@@ -52,11 +51,12 @@ function mapped(error: ConnectError, context: RequestContext, rpc: string): Conn
   const undecodable = isUndecodableRequest(error);
   const code = undecodable ? Code.InvalidArgument : error.code;
   const message = undecodable ? `cannot decode the request message (${error.rawMessage})` : error.rawMessage;
-  const result = connectErrorFrom(new ConnectError(message, code), context.requestId);
-  context.rpc = { method: rpc, code: codeName(result.error.code) };
-  if (result.unexpected)
-    context.log.error({ rpc, protocolError: error.rawMessage }, "RPC failed in the protocol layer");
-  return result.error;
+  return settleError(
+    new ConnectError(message, code, undefined, undefined, error),
+    context,
+    rpc,
+    "in the protocol layer",
+  );
 }
 
 /**

@@ -49,7 +49,8 @@ export async function registerRestRoutes(app: FastifyInstance, options: RestRout
       // the body is still unread, so the transcoder answers as for any request (405, 415, …).
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500 && !reply.raw.headersSent) return serve(req, reply);
-      req.log.error({ err: error }, "unexpected error in REST transcoder");
+      req.log.error({ err: error }, "unexpected error in the REST transcoder");
+      options.rejected?.(req, undefined, Code.Internal);
       if (reply.raw.headersSent) {
         reply.raw.destroy();
         return;
