@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   router.service(CustomerService, service, { interceptors: pipeline });
   // Reflection is open, like health: it reveals only the public contract.
   addReflection(router, [CustomerService]);
-  await registerConnectRoutes(app, { handlers: router.handlers, contextValues });
+  await registerConnectRoutes(app, { handlers: router.handlers, contextValues, readMaxBytes: bodyLimit });
   const transcoder = createRestTranscoder({
     services: [CustomerService],
     handlers: router.handlers,

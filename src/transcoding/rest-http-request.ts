@@ -1,16 +1,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import { readAtMost } from "../transport/byte-stream.js";
 import type { HttpBinding } from "./http-bindings.js";
 
-/** Headers that describe the HTTP hop rather than the call; not passed on as metadata. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "te",
-  "trailer",
-  "host",
-]);
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
 /** What the transcoder reads of a Node HTTP/1.1 or HTTP/2 compatibility request. */
@@ -39,19 +30,7 @@ export async function readBodyBytes(
   if (Number(req.headers["content-length"] ?? 0) > limitBytes) return "too-large";
   // Most REST calls (GET) frame no body at all; skip the stream iterator they would otherwise pay for.
   if (!hasBodyFraming(req) && req.headers["content-length"] === undefined) return EMPTY;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      size += bytes.length;
-      if (size > limitBytes) return "too-large";
-      chunks.push(bytes);
-    }
-  } catch {
-    return "aborted";
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  return readAtMost(req, limitBytes);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -89,16 +68,6 @@ function hasBodyFraming(req: RestHttpRequest): boolean {
   if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined)
     return true;
   return req.stream?.endAfterHeaders === false;
-}
-
-/** Request headers as RPC metadata, less those that describe the HTTP hop rather than the call. */
-export function metadataOf(req: RestHttpRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith(":")) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
-  return headers;
 }
 
 /**

@@ -2,16 +2,11 @@ import http from "node:http";
 import { type DescService, fromBinary, type Message, type Registry, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type ContextValues } from "@connectrpc/connect";
 import { once, readAll } from "../transport/byte-stream.js";
+import { callMetadataOf } from "../transport/call-metadata.js";
 import { connectErrorFromJson } from "../transport/error-framing.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
 import { invalidRequest } from "./request-violation.js";
-import {
-  metadataOf,
-  parseBody,
-  queryParamsOf,
-  type RestHttpRequest,
-  readBodyBytes,
-} from "./rest-http-request.js";
+import { parseBody, queryParamsOf, type RestHttpRequest, readBodyBytes } from "./rest-http-request.js";
 import { restRequestOf } from "./rest-request.js";
 import { type RestErrorRenderer, type RestHttpResponse, writeError, writeSuccess } from "./rest-response.js";
 import { createRouteTable } from "./route-table.js";
@@ -156,7 +151,7 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
       if (!res.writableEnded) abort.abort(new ConnectError("client closed the connection", Code.Canceled));
     };
     res.once("close", onClose);
-    const header = metadataOf(req);
+    const header = callMetadataOf(req.headers);
     header.set("content-type", "application/proto");
     header.set("connect-protocol-version", "1");
     // The response is read here, not sent on: it must not come back compressed.

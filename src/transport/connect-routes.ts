@@ -3,6 +3,7 @@ import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type RpcHandler, withEarlyErrors } from "./early-errors.js";
 import { rawResponseOf } from "./fastify-raw-reply.js";
+import { serveGrpcAsConnect } from "./grpc-as-connect.js";
 
 /** Options of {@link registerConnectRoutes}. */
 export interface ConnectRoutesOptions {
@@ -10,6 +11,8 @@ export interface ConnectRoutesOptions {
   handlers: readonly RpcHandler[];
   /** Per-request context values (request id, logger), as the REST transcoder gives them too. */
   contextValues: (req: FastifyRequest) => ContextValues;
+  /** The router's readMaxBytes, which unary gRPC calls translated to Connect are held to. */
+  readMaxBytes: number;
 }
 
 /**
@@ -28,11 +31,15 @@ export async function registerConnectRoutes(
     for (const handler of options.handlers) {
       const serve = withEarlyErrors(handler);
       scope.all(handler.requestPath, async (req, reply) => {
+        const contextValues = options.contextValues(req);
+        const raw = rawResponseOf(reply);
+        const call = { serve, handler, contextValues, readMaxBytes: options.readMaxBytes };
+        if (await serveGrpcAsConnect(req.raw, raw, call)) return;
         const response = await serve(
-          universalRequestFromNodeRequest(req.raw, reply.raw, undefined, options.contextValues(req)),
+          universalRequestFromNodeRequest(req.raw, reply.raw, undefined, contextValues),
         );
         // Written to the raw response, as connect-fastify does.
-        await universalResponseToNodeResponse(response, rawResponseOf(reply)).catch((error: unknown) => {
+        await universalResponseToNodeResponse(response, raw).catch((error: unknown) => {
           // The client went away mid-response; there is nobody left to tell.
           req.log.debug({ err: error }, "response not completed");
         });

@@ -1,35 +1,22 @@
-import { promisify } from "node:util";
-import zlib from "node:zlib";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { settleError } from "../errors/error-outcome.js";
 import { HTTP_STATUS_OF_CODE } from "../errors/http-status.js";
 import { type RequestContext, requestContextKey } from "../observability/request-context.js";
-import { once, readAll } from "./byte-stream.js";
-import {
-  connectErrorFromJson,
-  connectErrorJson,
-  GRPC_WEB_TRAILER_FLAG,
-  grpcMessageOf,
-  grpcWebTrailerFrame,
-  parseGrpcWebTrailer,
-  setGrpcStatus,
-} from "./error-framing.js";
+import { decompressBody, once, readAll } from "./byte-stream.js";
+import { connectErrorFromJson, connectErrorJson } from "./error-framing.js";
 
 /** A handler of the Connect router (serves gRPC, gRPC-web and Connect for one RPC). */
 export type RpcHandler = ConnectRouter["handlers"][number];
 type RpcRequest = Parameters<RpcHandler>[0];
 type RpcResponse = Awaited<ReturnType<RpcHandler>>;
 
-const decompressors: Record<string, (bytes: Uint8Array) => Promise<Buffer>> = {
-  gzip: promisify(zlib.gunzip),
-  br: promisify(zlib.brotliDecompress),
-};
-
 /**
  * Wraps a router handler so that errors connect-es raises before the interceptors run (an
  * undecodable body, a bad timeout header, an oversized message) go through the same error mapping
  * and access-log record as every other error. A call the pipeline saw (its outcome is recorded)
- * passes through untouched and unbuffered.
+ * passes through untouched and unbuffered. Unary calls reach this as Connect calls: gRPC and
+ * gRPC-web are translated to Connect first (grpc-as-connect.ts), so only Connect errors are
+ * rewritten; whatever else connect-es answers itself (gRPC-web-text: 415) passes through.
  */
 export function withEarlyErrors(handler: RpcHandler): (req: RpcRequest) => Promise<RpcResponse> {
   const rpc = `${handler.service.typeName}/${handler.method.name}`;
@@ -38,10 +25,8 @@ export function withEarlyErrors(handler: RpcHandler): (req: RpcRequest) => Promi
     const res = await handler(req);
     const context = req.contextValues?.get(requestContextKey);
     if (context === undefined || res.body === undefined) return res;
-    const contentType = req.header.get("content-type") ?? "";
-    if (/^application\/grpc-web/i.test(contentType)) return { ...res, body: grpcWeb(res.body, context, rpc) };
-    if (/^application\/grpc/i.test(contentType)) return { ...res, body: grpc(res, res.body, context, rpc) };
     if (res.status === 200 || context.rpc !== undefined) return res;
+    if (/^application\/grpc/i.test(req.header.get("content-type") ?? "")) return res;
     return connect(res, res.body, context, rpc);
   };
 }
@@ -78,9 +63,9 @@ async function connect(
   const encoding = res.header?.get("content-encoding");
   const header = new Headers(res.header);
   if (encoding) {
-    const decompress = decompressors[encoding];
-    if (!decompress) return { ...res, body: once(bytes) };
-    bytes = await decompress(bytes);
+    const decompressed = decompressBody(encoding, bytes);
+    if (!decompressed) return { ...res, body: once(bytes) };
+    bytes = await decompressed;
     // Sent uncompressed: the rewritten body is small, and any client accepts identity.
     header.delete("content-encoding");
   }
@@ -88,45 +73,4 @@ async function connect(
   const json = connectErrorJson(error);
   header.set("content-length", String(json.byteLength));
   return { ...res, status: HTTP_STATUS_OF_CODE[error.code] ?? 500, header, body: once(json) };
-}
-
-/** gRPC carries the status in HTTP trailers, written once the body is done. */
-async function* grpc(
-  res: RpcResponse,
-  body: AsyncIterable<Uint8Array>,
-  context: RequestContext,
-  rpc: string,
-) {
-  yield* body;
-  const trailer = res.trailer;
-  const status = trailer?.get("grpc-status");
-  if (trailer === undefined || context.rpc !== undefined || !status || status === "0") return;
-  setGrpcStatus(
-    trailer,
-    mapped(new ConnectError(grpcMessageOf(trailer), Number(status) as Code), context, rpc),
-  );
-}
-
-/**
- * gRPC-web carries the status in a final trailer frame of the body. A call the pipeline never saw
- * has no message frames, so the only chunk to rewrite arrives while its outcome is still unrecorded.
- */
-async function* grpcWeb(body: AsyncIterable<Uint8Array>, context: RequestContext, rpc: string) {
-  for await (const chunk of body) {
-    if (context.rpc !== undefined || chunk[0] !== GRPC_WEB_TRAILER_FLAG || chunk.byteLength < 5) {
-      yield chunk;
-      continue;
-    }
-    const trailer = parseGrpcWebTrailer(chunk.subarray(5));
-    const status = trailer.get("grpc-status");
-    if (!status || status === "0") {
-      yield chunk;
-      continue;
-    }
-    setGrpcStatus(
-      trailer,
-      mapped(new ConnectError(grpcMessageOf(trailer), Number(status) as Code), context, rpc),
-    );
-    yield grpcWebTrailerFrame(trailer);
-  }
 }

@@ -88,16 +88,6 @@ export function setGrpcStatus(trailer: Headers, error: ConnectError): void {
   trailer.set("grpc-status-details-bin", base64(toBinary(StatusSchema, status)));
 }
 
-/** The gRPC message of a trailer, percent-decoded (a malformed escape is kept as sent). */
-export function grpcMessageOf(trailer: Headers): string {
-  const raw = trailer.get("grpc-message") ?? "";
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /** Flag of the gRPC-web trailer frame. */
 export const GRPC_WEB_TRAILER_FLAG = 0x80;
 
@@ -108,16 +98,6 @@ export function encodeFrame(flags: number, data: Uint8Array): Uint8Array {
   new DataView(frame.buffer).setUint32(1, data.byteLength);
   frame.set(data, 5);
   return frame;
-}
-
-/** Parses a gRPC-web trailer frame's payload (HTTP/1-style header lines). */
-export function parseGrpcWebTrailer(data: Uint8Array): Headers {
-  const trailer = new Headers();
-  for (const line of new TextDecoder().decode(data).split("\r\n")) {
-    const colon = line.indexOf(":");
-    if (colon > 0) trailer.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
-  return trailer;
 }
 
 /** Serialises trailers as a gRPC-web trailer frame. */
