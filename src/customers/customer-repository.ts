@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
-import type { CustomerData, CustomerRecord } from "./customer.js";
+import type { AddressData, CustomerData, CustomerRecord } from "./customer.js";
 import { searchKey } from "./search-key.js";
 
 /** Position after which a page starts: the last row of the previous page in (created_at, id) order. */
@@ -53,29 +53,90 @@ export interface CustomerRepository {
   searchByAddress(search: AddressSearch, page: PageRequest): Promise<CustomerRecord[]>;
 }
 
-const COLUMNS = `id, first_name, last_name, company, email, phone, address_line1, address_line2, address_city,
-  address_state, address_postal_code, address_country, preferred_contact_methods, marketing_email_opt_in,
-  marketing_sms_opt_in, created_at, updated_at`;
-
-interface Row {
-  id: string;
-  first_name: string;
-  last_name: string;
-  company: string;
-  email: string;
-  phone: string;
-  address_line1: string | null;
-  address_line2: string | null;
-  address_city: string | null;
-  address_state: string | null;
-  address_postal_code: string | null;
-  address_country: string | null;
-  preferred_contact_methods: string[];
-  marketing_email_opt_in: boolean;
-  marketing_sms_opt_in: boolean;
-  created_at: string | Date;
-  updated_at: string | Date;
+/**
+ * One column of `customers` the repository writes: how its parameter is computed from a record and, for
+ * the columns it reads back, how node-postgres's value is stored into the record being read, or into the
+ * address read beside it.
+ */
+interface Column {
+  name: string;
+  write(record: CustomerRecord): unknown;
+  // A method, so that each entry below may declare the type node-postgres gives its column.
+  read?(value: unknown, record: CustomerRecord, address: AddressData): void;
 }
+
+type Text = string | null;
+
+/**
+ * The columns the repository writes, in statement order, as [name, write, read]: every statement,
+ * parameter list and row mapping is derived from this table. Each entry has functions of its own, so
+ * every property access on the per-row path stays monomorphic.
+ */
+const COLUMNS: readonly Column[] = (
+  [
+    ["id", (r) => r.id, (v: string, r) => (r.id = v)],
+    ["first_name", (r) => r.firstName, (v: string, r) => (r.firstName = v)],
+    ["last_name", (r) => r.lastName, (v: string, r) => (r.lastName = v)],
+    ["company", (r) => r.company, (v: string, r) => (r.company = v)],
+    ["email", (r) => r.email, (v: string, r) => (r.email = v)],
+    ["phone", (r) => r.phone, (v: string, r) => (r.phone = v)],
+    // line1 is required in an address, so a null line1 is a customer without one.
+    ["address_line1", (r) => r.address?.line1 ?? null, (v: Text, r, a) => (r.address = readLine1(v, a))],
+    ["address_line2", (r) => r.address?.line2 ?? null, (v: Text, _, a) => (a.line2 = v ?? "")],
+    ["address_city", (r) => r.address?.city ?? null, (v: Text, _, a) => (a.city = v ?? "")],
+    ["address_state", (r) => r.address?.state ?? null, (v: Text, _, a) => (a.state = v ?? "")],
+    [
+      "address_postal_code",
+      (r) => r.address?.postalCode ?? null,
+      (v: Text, _, a) => (a.postalCode = v ?? ""),
+    ],
+    ["address_country", (r) => r.address?.country ?? null, (v: Text, _, a) => (a.country = v ?? "")],
+    [
+      "preferred_contact_methods",
+      (r) => r.preferredContactMethods.map((m) => ContactMethod[m]),
+      (v: string[], r) => (r.preferredContactMethods = v.map(contactMethodFromName)),
+    ],
+    ["marketing_email_opt_in", (r) => r.marketingEmailOptIn, (v: boolean, r) => (r.marketingEmailOptIn = v)],
+    ["marketing_sms_opt_in", (r) => r.marketingSmsOptIn, (v: boolean, r) => (r.marketingSmsOptIn = v)],
+    ["created_at", (r) => r.createdAt, (v: string | Date, r) => (r.createdAt = dateFromPg(v))],
+    ["updated_at", (r) => r.updatedAt, (v: string | Date, r) => (r.updatedAt = dateFromPg(v))],
+    // The *_key columns hold searchKey() forms for the searches; they are written, never read back.
+    ["email_key", (r) => searchKey(r.email)],
+    ["first_name_key", (r) => searchKey(r.firstName)],
+    ["line1_key", (r) => addressKey(r.address?.line1)],
+    ["line2_key", (r) => addressKey(r.address?.line2)],
+    ["city_key", (r) => addressKey(r.address?.city)],
+    ["state_key", (r) => addressKey(r.address?.state)],
+    ["postal_code_key", (r) => addressKey(r.address?.postalCode)],
+  ] satisfies [string, Column["write"], Column["read"]?][]
+).map(([name, write, read]) => ({ name, write, read }));
+
+/** The columns read back, in the order of every select list (node-postgres returns rows as arrays). */
+const READ = COLUMNS.filter((c): c is Required<Column> => c.read !== undefined);
+
+const WRITTEN_LIST = COLUMNS.map((c) => c.name).join(", ");
+const READ_LIST = READ.map((c) => c.name).join(", ");
+
+// The statements are built once; each is prepared once per connection under its own name.
+const INSERT = `insert into customers (${WRITTEN_LIST}, create_request_id)
+  values (${placeholders(COLUMNS.length + 1)})
+  on conflict (create_request_id) do nothing
+  returning ${READ_LIST}`;
+const UPDATE = `update customers set (${WRITTEN_LIST}) = (${placeholders(COLUMNS.length)})
+  where id = $${COLUMNS.length + 1} returning ${READ_LIST}`;
+const SELECT_BY_ID = `select ${READ_LIST} from customers where id = $1`;
+const SELECT_BY_ID_FOR_UPDATE = `${SELECT_BY_ID} for update`;
+const SELECT_BY_CREATE_REQUEST_ID = `select ${READ_LIST} from customers where create_request_id = $1`;
+
+/** SearchCustomersByAddress criteria and the column each one is compared with. */
+const ADDRESS_SEARCH_COLUMNS: readonly [keyof AddressSearch, string][] = [
+  ["line1Key", "line1_key"],
+  ["line2Key", "line2_key"],
+  ["cityKey", "city_key"],
+  ["stateKey", "state_key"],
+  ["postalCodeKey", "postal_code_key"],
+  ["country", "address_country"],
+];
 
 /**
  * A repository running parameterised SQL on its own node-postgres pool, each statement prepared once
@@ -86,42 +147,26 @@ interface Row {
 export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   const names = new Map<string, string>();
   /** Runs `text` as a named prepared statement: PostgreSQL parses and plans it once per connection. */
-  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: readonly unknown[]) => {
+  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: unknown[]) => {
     let name = names.get(text);
     if (name === undefined) {
       name = `customers_${names.size}`;
       names.set(text, name);
     }
-    return (await db.query<Row>({ name, text, values: values as unknown[] })).rows;
+    return (await db.query<unknown[]>({ name, text, values, rowMode: "array" })).rows;
   };
-  const INSERT = `insert into customers (${COLUMNS}, create_request_id, email_key, first_name_key, line1_key,
-      line2_key, city_key, state_key, postal_code_key)
-    values (${placeholders(1, ALL_COLUMNS + 1 + SEARCH_KEYS)})
-    on conflict (create_request_id) do nothing
-    returning ${COLUMNS}`;
-  const UPDATE = `update customers set (${COLUMNS}, email_key, first_name_key, line1_key, line2_key, city_key,
-      state_key, postal_code_key) = (${placeholders(1, ALL_COLUMNS + SEARCH_KEYS)})
-    where id = $${ALL_COLUMNS + SEARCH_KEYS + 1} returning ${COLUMNS}`;
 
   return {
     async insert(record, createRequestId) {
-      const inserted = await rows(pool, INSERT, [
-        ...rowValues(record),
-        record.createdAt,
-        record.updatedAt,
-        createRequestId ?? null,
-        ...searchKeys(record),
-      ]);
+      const inserted = await rows(pool, INSERT, parameters(record, createRequestId ?? null));
       if (inserted[0]) return recordFromRow(inserted[0]);
-      const [existing] = await rows(pool, `select ${COLUMNS} from customers where create_request_id = $1`, [
-        createRequestId,
-      ]);
+      const [existing] = await rows(pool, SELECT_BY_CREATE_REQUEST_ID, [createRequestId]);
       if (!existing) throw new Error("insert conflicted on create_request_id but no row has it");
       return recordFromRow(existing);
     },
 
     async findById(id) {
-      const [row] = await rows(pool, `select ${COLUMNS} from customers where id = $1`, [id]);
+      const [row] = await rows(pool, SELECT_BY_ID, [id]);
       return row && recordFromRow(row);
     },
 
@@ -129,20 +174,14 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       const client = await pool.connect();
       try {
         await client.query("begin");
-        const [row] = await rows(client, `select ${COLUMNS} from customers where id = $1 for update`, [id]);
+        const [row] = await rows(client, SELECT_BY_ID_FOR_UPDATE, [id]);
         if (!row) {
           await client.query("rollback");
           return undefined;
         }
         const current = recordFromRow(row);
         const next: CustomerRecord = { ...change(current), id, createdAt: current.createdAt, updatedAt: now };
-        const [updated] = await rows(client, UPDATE, [
-          ...rowValues(next),
-          next.createdAt,
-          next.updatedAt,
-          ...searchKeys(next),
-          id,
-        ]);
+        const [updated] = await rows(client, UPDATE, parameters(next, id));
         await client.query("commit");
         return updated && recordFromRow(updated);
       } catch (error) {
@@ -171,15 +210,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     async searchByAddress(search, page) {
       const all: string[] = [];
       const values: unknown[] = [];
-      const columns: [keyof AddressSearch, string][] = [
-        ["line1Key", "line1_key"],
-        ["line2Key", "line2_key"],
-        ["cityKey", "city_key"],
-        ["stateKey", "state_key"],
-        ["postalCodeKey", "postal_code_key"],
-        ["country", "address_country"],
-      ];
-      for (const [key, column] of columns) {
+      for (const [key, column] of ADDRESS_SEARCH_COLUMNS) {
         const value = search[key];
         if (value === undefined) continue;
         values.push(value);
@@ -190,7 +221,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   };
 
   async function pageOf(where: string, values: unknown[], page: PageRequest) {
-    let text = `select ${COLUMNS} from customers where ${where}`;
+    let text = `select ${READ_LIST} from customers where ${where}`;
     const all = [...values];
     if (page.after) {
       all.push(page.after.createdAt, page.after.id);
@@ -202,82 +233,46 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   }
 }
 
-/** Columns in COLUMNS, and the *_key search columns written beside them. */
-const ALL_COLUMNS = 17;
-const SEARCH_KEYS = 7;
-
-/** `$from, $from+1, …` for `count` parameters. */
-function placeholders(from: number, count: number): string {
-  return Array.from({ length: count }, (_, i) => `$${from + i}`).join(", ");
+/** `$1, $2, …` for `count` parameters. */
+function placeholders(count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${i + 1}`).join(", ");
 }
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Column values in COLUMNS order, without created_at and updated_at. */
-function rowValues(record: CustomerRecord): unknown[] {
-  const a = record.address;
-  return [
-    record.id,
-    record.firstName,
-    record.lastName,
-    record.company,
-    record.email,
-    record.phone,
-    a?.line1 ?? null,
-    a ? a.line2 : null,
-    a?.city ?? null,
-    a ? a.state : null,
-    a ? a.postalCode : null,
-    a?.country ?? null,
-    record.preferredContactMethods.map((m) => ContactMethod[m]),
-    record.marketingEmailOptIn,
-    record.marketingSmsOptIn,
-  ];
+/** Each column's parameter for `record`, in COLUMNS order, then `last` (createRequestId or id). */
+function parameters(record: CustomerRecord, last: unknown): unknown[] {
+  const values = new Array<unknown>(COLUMNS.length + 1);
+  for (let i = 0; i < COLUMNS.length; i++) values[i] = COLUMNS[i].write(record);
+  values[COLUMNS.length] = last;
+  return values;
 }
 
-/** The *_key search columns, in insert/update order. */
-function searchKeys(data: CustomerData): unknown[] {
-  const a = data.address;
-  return [
-    searchKey(data.email),
-    searchKey(data.firstName),
-    a ? searchKey(a.line1) : null,
-    a ? searchKey(a.line2) : null,
-    a ? searchKey(a.city) : null,
-    a ? searchKey(a.state) : null,
-    a ? searchKey(a.postalCode) : null,
-  ];
+/** Reads a row of READ values into a record. */
+function recordFromRow(row: unknown[]): CustomerRecord {
+  // Complete once every READ column has run: together they set each CustomerRecord field.
+  const record = {} as CustomerRecord;
+  const address = {} as AddressData;
+  for (let i = 0; i < READ.length; i++) READ[i].read(row[i], record, address);
+  return record;
 }
 
-function recordFromRow(row: Row): CustomerRecord {
-  return {
-    id: row.id,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    company: row.company,
-    email: row.email,
-    phone: row.phone,
-    address:
-      row.address_line1 === null
-        ? null
-        : {
-            line1: row.address_line1,
-            line2: row.address_line2 ?? "",
-            city: row.address_city ?? "",
-            state: row.address_state ?? "",
-            postalCode: row.address_postal_code ?? "",
-            country: row.address_country ?? "",
-          },
-    preferredContactMethods: row.preferred_contact_methods.map(
-      (name) => ContactMethod[name as keyof typeof ContactMethod],
-    ),
-    marketingEmailOptIn: row.marketing_email_opt_in,
-    marketingSmsOptIn: row.marketing_sms_opt_in,
-    createdAt: dateFromPg(row.created_at),
-    updatedAt: dateFromPg(row.updated_at),
-  };
+/** Stores address_line1 into `address` and returns the record's address: none when line1 is null. */
+function readLine1(line1: Text, address: AddressData): AddressData | null {
+  if (line1 === null) return null;
+  address.line1 = line1;
+  return address;
+}
+
+function contactMethodFromName(name: string): ContactMethod {
+  return ContactMethod[name as keyof typeof ContactMethod];
+}
+
+/** The search key of an address text, null for a customer without an address. */
+function addressKey(text: string | undefined): string | null {
+  return text === undefined ? null : searchKey(text);
 }
 
 /** MikroORM makes node-postgres return timestamptz as text such as "2026-11-26 22:20:46.89+00". */

@@ -1,27 +1,20 @@
-import type { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
+import type { Message } from "@bufbuild/protobuf";
+import type { Address, Customer } from "../../gen/customers/v1/customer_pb.js";
 
-/** A postal address as the domain sees it (already validated and normalised when stored). */
-export interface AddressData {
-  line1: string;
-  line2: string;
-  city: string;
-  state: string;
-  postalCode: string;
-  country: string;
-}
+/** A postal address as the domain sees it: the proto Address's fields, as plain data. */
+export type AddressData = Omit<Address, keyof Message>;
 
-/** The writable fields of a customer record. */
-export interface CustomerData {
-  firstName: string;
-  lastName: string;
-  company: string;
-  email: string;
-  phone: string;
+/**
+ * The writable fields of a customer record: the proto Customer's fields but the output-only ones
+ * (customer.proto's OUTPUT_ONLY annotations; test/customers/customer-mapping.test.ts keeps the two in
+ * step), with `address` null when the customer has none.
+ */
+export type CustomerData = Omit<
+  Customer,
+  keyof Message | "customerId" | "createdAt" | "updatedAt" | "address"
+> & {
   address: AddressData | null;
-  preferredContactMethods: ContactMethod[];
-  marketingEmailOptIn: boolean;
-  marketingSmsOptIn: boolean;
-}
+};
 
 /** A stored customer: its data plus the fields the server owns. */
 export interface CustomerRecord extends CustomerData {

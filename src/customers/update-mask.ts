@@ -1,12 +1,25 @@
-import { type DescMessage, isFieldSet } from "@bufbuild/protobuf";
+import { type DescMessage, getOption, isFieldSet } from "@bufbuild/protobuf";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { AddressSchema, type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { FieldBehavior, field_behavior } from "../../gen/google/api/field_behavior_pb.js";
 import type { FieldViolation } from "../errors/field-violation.js";
 import type { AddressData, CustomerData } from "./customer.js";
 
-const OUTPUT_ONLY = new Set(["customer_id", "created_at", "updated_at"]);
+/**
+ * Proto names of the fields of `desc` annotated `(google.api.field_behavior) = OUTPUT_ONLY`, whatever
+ * other behaviours (IMMUTABLE, REQUIRED, …) the repeated option also lists.
+ */
+export function outputOnlyFields(desc: DescMessage): ReadonlySet<string> {
+  const names = desc.fields
+    .filter((f) => getOption(f, field_behavior).includes(FieldBehavior.OUTPUT_ONLY))
+    .map((f) => f.name);
+  return new Set(names);
+}
 
-/** Proto names of the Customer fields an update may write (every field that is not output-only). */
+/** Proto names of the Customer fields the server owns, read once from customer.proto's annotations. */
+export const OUTPUT_ONLY = outputOnlyFields(CustomerSchema);
+
+/** The Customer fields an update may write (every field that is not output-only). */
 const WRITABLE = CustomerSchema.fields.filter((f) => !OUTPUT_ONLY.has(f.name));
 
 /** The resolved AIP-134 mask: top-level Customer fields to replace, and address sub-fields to replace. */

@@ -1,4 +1,7 @@
-import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
+import { getOption, type Message } from "@bufbuild/protobuf";
+import type { GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { AddressSchema, ContactMethod, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { FieldBehavior, field_behavior } from "../../gen/google/api/field_behavior_pb.js";
 import type { FieldErrorCode, FieldViolation } from "../errors/field-violation.js";
 import { isCountryCode } from "./country-code.js";
 import type { AddressData, CustomerData } from "./customer.js";
@@ -42,8 +45,44 @@ const CONTACT_METHODS: ReadonlySet<ContactMethod> = new Set([
   ContactMethod.SMS,
 ]);
 
-function violation(field: string, code: FieldErrorCode, description: string): FieldViolation {
-  return { field, code, description };
+/**
+ * A field as its rules see it: the proto path violations carry, the JSON path their descriptions name it
+ * by (docs/api.md), and whether customer.proto marks it `(google.api.field_behavior) = REQUIRED`.
+ */
+interface RuleField {
+  path: string;
+  json: string;
+  required: boolean;
+}
+
+/** Every field of `schema` by local name, below `parent` when the message is nested in one. */
+function ruleFields<T extends Message>(
+  schema: GenMessage<T>,
+  parent?: RuleField,
+): Record<Exclude<keyof T, keyof Message>, RuleField> {
+  const fields: Record<string, RuleField> = {};
+  for (const field of schema.fields) {
+    fields[field.localName] = {
+      path: parent ? `${parent.path}.${field.name}` : field.name,
+      json: parent ? `${parent.json}.${field.jsonName}` : field.jsonName,
+      required: getOption(field, field_behavior).includes(FieldBehavior.REQUIRED),
+    };
+  }
+  return fields as Record<Exclude<keyof T, keyof Message>, RuleField>;
+}
+
+// Built once, at module load: each rule below names its field once, by one of these.
+const CUSTOMER = ruleFields(CustomerSchema);
+const ADDRESS = ruleFields(AddressSchema, CUSTOMER.address);
+
+/** The `i`th element of a repeated field (`preferred_contact_methods[1]`, `preferredContactMethods[1]`). */
+function element(field: RuleField, i: number): RuleField {
+  return { path: `${field.path}[${i}]`, json: `${field.json}[${i}]`, required: false };
+}
+
+/** A violation of `field` described as its JSON path followed by `sentence` ("is required."). */
+function violation(field: RuleField, code: FieldErrorCode, sentence: string): FieldViolation {
+  return { field: field.path, code, description: `${field.json} ${sentence}` };
 }
 
 function clean(raw: string): string {
@@ -54,32 +93,26 @@ function codePoints(text: string): number {
   return [...text].length;
 }
 
-/** Checks a free-text field: presence, control characters, length in code points. */
-function checkText(
-  raw: string,
-  field: string,
-  name: string,
-  max: number,
-  required: boolean,
-): Checked<string> {
+/** Checks a free-text field: presence if it is REQUIRED, control characters, length in code points. */
+function checkText(raw: string, field: RuleField, max: number): Checked<string> {
   const value = clean(raw);
   if (value === "") {
-    return required ? { value, violation: violation(field, "REQUIRED", `${name} is required.`) } : { value };
+    return field.required ? { value, violation: violation(field, "REQUIRED", "is required.") } : { value };
   }
   if (CONTROL_CHARACTER.test(value)) {
     return {
       value,
-      violation: violation(field, "INVALID_CHARACTERS", `${name} must not contain control characters.`),
+      violation: violation(field, "INVALID_CHARACTERS", "must not contain control characters."),
     };
   }
   if (codePoints(value) > max) {
-    return { value, violation: violation(field, "TOO_LONG", `${name} must have at most ${max} characters.`) };
+    return { value, violation: violation(field, "TOO_LONG", `must have at most ${max} characters.`) };
   }
   return { value };
 }
 
-function checkName(raw: string, field: string, name: string): Checked<string> {
-  const present = checkText(raw, field, name, Number.POSITIVE_INFINITY, true);
+function checkName(raw: string, field: RuleField): Checked<string> {
+  const present = checkText(raw, field, Number.POSITIVE_INFINITY);
   if (present.violation) {
     return present;
   }
@@ -87,69 +120,60 @@ function checkName(raw: string, field: string, name: string): Checked<string> {
   const value = present.value.replace(/\s+/gu, " ");
   // Characters are checked before length: a name with a digit stays wrong whatever its length.
   if (!NAME_CHARACTERS.test(value)) {
-    const description = `${name} may contain only letters, spaces, apostrophes, hyphens and periods.`;
-    return { value, violation: violation(field, "INVALID_CHARACTERS", description) };
+    const sentence = "may contain only letters, spaces, apostrophes, hyphens and periods.";
+    return { value, violation: violation(field, "INVALID_CHARACTERS", sentence) };
   }
   if (!STARTS_WITH_LETTER.test(value)) {
-    return { value, violation: violation(field, "INVALID_CHARACTERS", `${name} must start with a letter.`) };
+    return { value, violation: violation(field, "INVALID_CHARACTERS", "must start with a letter.") };
   }
   const length = codePoints(value);
   if (length < NAME_MIN || length > NAME_MAX) {
     const code = length < NAME_MIN ? "TOO_SHORT" : "TOO_LONG";
-    return {
-      value,
-      violation: violation(field, code, `${name} must have ${NAME_MIN} to ${NAME_MAX} characters.`),
-    };
+    return { value, violation: violation(field, code, `must have ${NAME_MIN} to ${NAME_MAX} characters.`) };
   }
   return { value };
 }
 
 function checkEmail(raw: string): Checked<string> {
   // Length before syntax: the error names the limit, and the regex never sees unbounded input.
-  const text = checkText(raw, "email", "email", EMAIL_MAX, false);
+  const text = checkText(raw, CUSTOMER.email, EMAIL_MAX);
   if (text.violation || text.value === "" || EMAIL.test(text.value)) {
     return text;
   }
-  const description = "email must be a valid email address such as name@example.com.";
-  return { value: text.value, violation: violation("email", "INVALID_FORMAT", description) };
+  const sentence = "must be a valid email address such as name@example.com.";
+  return { value: text.value, violation: violation(CUSTOMER.email, "INVALID_FORMAT", sentence) };
 }
 
 function checkPhone(raw: string, region: string | undefined): Checked<string> {
-  const text = checkText(raw, "phone", "phone", Number.POSITIVE_INFINITY, false);
+  const text = checkText(raw, CUSTOMER.phone, Number.POSITIVE_INFINITY);
   if (text.violation || text.value === "") {
     return text;
   }
   const parsed = parsePhoneNumber(text.value, region);
   if ("error" in parsed) {
-    const description = "phone must be a valid phone number in international format such as +14155552671.";
-    return { value: text.value, violation: violation("phone", "INVALID_FORMAT", description) };
+    const sentence = "must be a valid phone number in international format such as +14155552671.";
+    return { value: text.value, violation: violation(CUSTOMER.phone, "INVALID_FORMAT", sentence) };
   }
   return { value: parsed.e164 };
 }
 
 function checkCountry(raw: string): Checked<string> {
-  const text = checkText(raw, "address.country", "address.country", ADDRESS_TEXT_MAX, true);
+  const text = checkText(raw, ADDRESS.country, ADDRESS_TEXT_MAX);
   // Only ASCII letters are upper-cased: "ıt".toUpperCase() would turn a typo into "IT".
   const value = text.value.replace(/[a-z]/g, (letter) => letter.toUpperCase());
   if (text.violation || isCountryCode(value)) {
     return { ...text, value };
   }
-  const description = "address.country must be an ISO 3166-1 alpha-2 country code such as US.";
-  return { value, violation: violation("address.country", "INVALID_FORMAT", description) };
+  const sentence = "must be an ISO 3166-1 alpha-2 country code such as US.";
+  return { value, violation: violation(ADDRESS.country, "INVALID_FORMAT", sentence) };
 }
 
 function checkAddress(address: AddressData): { value: AddressData; checks: Checked<string>[] } {
-  const line1 = checkText(address.line1, "address.line1", "address.line1", ADDRESS_TEXT_MAX, true);
-  const line2 = checkText(address.line2, "address.line2", "address.line2", ADDRESS_TEXT_MAX, false);
-  const city = checkText(address.city, "address.city", "address.city", ADDRESS_TEXT_MAX, true);
-  const state = checkText(address.state, "address.state", "address.state", ADDRESS_TEXT_MAX, false);
-  const postalCode = checkText(
-    address.postalCode,
-    "address.postal_code",
-    "address.postalCode",
-    POSTAL_CODE_MAX,
-    false,
-  );
+  const line1 = checkText(address.line1, ADDRESS.line1, ADDRESS_TEXT_MAX);
+  const line2 = checkText(address.line2, ADDRESS.line2, ADDRESS_TEXT_MAX);
+  const city = checkText(address.city, ADDRESS.city, ADDRESS_TEXT_MAX);
+  const state = checkText(address.state, ADDRESS.state, ADDRESS_TEXT_MAX);
+  const postalCode = checkText(address.postalCode, ADDRESS.postalCode, POSTAL_CODE_MAX);
   const country = checkCountry(address.country);
   return {
     value: {
@@ -168,39 +192,43 @@ function checkContactMethods(methods: readonly ContactMethod[]): FieldViolation[
   const violations: FieldViolation[] = [];
   const seen = new Set<ContactMethod>();
   methods.forEach((method, i) => {
-    const field = `preferred_contact_methods[${i}]`;
-    const name = `preferredContactMethods[${i}]`;
     if (!CONTACT_METHODS.has(method)) {
-      violations.push(violation(field, "INVALID_FORMAT", `${name} must be EMAIL, PHONE or SMS.`));
+      const field = element(CUSTOMER.preferredContactMethods, i);
+      violations.push(violation(field, "INVALID_FORMAT", "must be EMAIL, PHONE or SMS."));
     } else if (seen.has(method)) {
-      const description = `${name} repeats ${ContactMethod[method]}, which is already listed.`;
-      violations.push(violation(field, "DUPLICATE", description));
+      const field = element(CUSTOMER.preferredContactMethods, i);
+      const sentence = `repeats ${ContactMethod[method]}, which is already listed.`;
+      violations.push(violation(field, "DUPLICATE", sentence));
     }
     seen.add(method);
   });
   return violations;
 }
 
+/** The description of both email and phone when neither is given: the record needs one of them. */
+const EMAIL_OR_PHONE = `${CUSTOMER.email.json} or ${CUSTOMER.phone.json} is required.`;
+
 /**
  * The reason email or phone is required although empty, most specific first: an opt-in or a
  * preferred contact method tells the client which of the two it must send, "email or phone" does not.
  */
 function missingContact(
-  field: "email" | "phone",
+  contact: "email" | "phone",
   input: CustomerData,
   otherPresent: boolean,
 ): FieldViolation | undefined {
-  const optIn = field === "email" ? "marketingEmailOptIn" : "marketingSmsOptIn";
-  const needing = field === "email" ? [ContactMethod.EMAIL] : [ContactMethod.PHONE, ContactMethod.SMS];
+  const field = CUSTOMER[contact];
+  const optIn = contact === "email" ? "marketingEmailOptIn" : "marketingSmsOptIn";
+  const needing = contact === "email" ? [ContactMethod.EMAIL] : [ContactMethod.PHONE, ContactMethod.SMS];
   const method = input.preferredContactMethods.find((m) => needing.includes(m));
   if (input[optIn]) {
-    return violation(field, "REQUIRED", `${field} is required when ${optIn} is true.`);
+    return violation(field, "REQUIRED", `is required when ${CUSTOMER[optIn].json} is true.`);
   }
   if (method !== undefined) {
-    const description = `${field} is required when preferredContactMethods contains ${ContactMethod[method]}.`;
-    return violation(field, "REQUIRED", description);
+    const methods = CUSTOMER.preferredContactMethods.json;
+    return violation(field, "REQUIRED", `is required when ${methods} contains ${ContactMethod[method]}.`);
   }
-  return otherPresent ? undefined : violation(field, "REQUIRED", "email or phone is required.");
+  return otherPresent ? undefined : { field: field.path, code: "REQUIRED", description: EMAIL_OR_PHONE };
 }
 
 /**
@@ -211,9 +239,9 @@ export function validateCustomer(
   input: CustomerData,
   options: ValidateCustomerOptions = {},
 ): CustomerValidation {
-  const firstName = checkName(input.firstName, "first_name", "firstName");
-  const lastName = checkName(input.lastName, "last_name", "lastName");
-  const company = checkText(input.company, "company", "company", COMPANY_MAX, false);
+  const firstName = checkName(input.firstName, CUSTOMER.firstName);
+  const lastName = checkName(input.lastName, CUSTOMER.lastName);
+  const company = checkText(input.company, CUSTOMER.company, COMPANY_MAX);
   const address = input.address === null ? null : checkAddress(input.address);
   const country = address?.value.country;
   // A national-format phone is read in the customer's own country when the address says which.

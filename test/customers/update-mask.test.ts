@@ -1,10 +1,25 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { FieldMaskSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { readFileSync } from "node:fs";
+import { create, createFileRegistry, type MessageInitShape, setExtension } from "@bufbuild/protobuf";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FieldMaskSchema,
+  FieldOptionsSchema,
+  FileDescriptorProtoSchema,
+  timestampFromDate,
+} from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { ContactMethod, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { AddressSchema, ContactMethod, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { FieldBehavior, field_behavior } from "../../gen/google/api/field_behavior_pb.js";
 import type { CustomerData } from "../../src/customers/customer.js";
 import { customerDataFromProto } from "../../src/customers/customer-mapping.js";
-import { applyUpdateMask, type ResolvedMask, resolveUpdateMask } from "../../src/customers/update-mask.js";
+import {
+  applyUpdateMask,
+  OUTPUT_ONLY,
+  outputOnlyFields,
+  type ResolvedMask,
+  resolveUpdateMask,
+} from "../../src/customers/update-mask.js";
 
 const { EMAIL, PHONE, SMS } = ContactMethod;
 type CustomerInit = MessageInitShape<typeof CustomerSchema>;
@@ -62,6 +77,72 @@ const stored: CustomerData = {
 };
 
 const withoutAddress: CustomerData = { ...stored, address: null };
+
+/** Fields of `message` in customer.proto whose options mention `behavior`, read from the source text. */
+function annotatedInProto(message: string, behavior: keyof typeof FieldBehavior): string[] {
+  const proto = readFileSync(new URL("../../proto/customers/v1/customer.proto", import.meta.url), "utf8");
+  const body = new RegExp(`^message ${message} \\{([^}]*)^\\}`, "m").exec(proto)?.[1] ?? "";
+  const fields = body.matchAll(/(\w+) = \d+ \[([^\]]*)\];/g);
+  return [...fields].filter(([, , options]) => options?.includes(behavior)).map(([, name]) => name ?? "");
+}
+
+describe("OUTPUT_ONLY", () => {
+  it("is the Customer fields customer.proto annotates OUTPUT_ONLY", () => {
+    expect([...OUTPUT_ONLY].sort()).toEqual(annotatedInProto("Customer", "OUTPUT_ONLY").sort());
+    expect([...OUTPUT_ONLY].sort()).toEqual(["created_at", "customer_id", "updated_at"]);
+  });
+
+  it("leaves every other Customer field writable, REQUIRED ones included", () => {
+    const writable = CustomerSchema.fields.map((f) => f.name).filter((name) => !OUTPUT_ONLY.has(name));
+
+    expect(writable).toEqual(WRITABLE);
+    expect(annotatedInProto("Customer", "REQUIRED")).toEqual(["first_name", "last_name"]);
+  });
+
+  it("finds no output-only Address field (address sub-paths are all writable)", () => {
+    expect(outputOnlyFields(AddressSchema)).toEqual(new Set());
+    expect(annotatedInProto("Address", "OUTPUT_ONLY")).toEqual([]);
+  });
+
+  it("counts a field as output-only whatever other behaviours it lists, and only then", () => {
+    const { OPTIONAL } = FieldDescriptorProto_Label;
+    const { STRING } = FieldDescriptorProto_Type;
+    const behaviours: [string, FieldBehavior[]][] = [
+      ["plain", []],
+      ["required", [FieldBehavior.REQUIRED]],
+      ["immutable", [FieldBehavior.IMMUTABLE]],
+      ["output_only", [FieldBehavior.OUTPUT_ONLY]],
+      ["immutable_output_only", [FieldBehavior.IMMUTABLE, FieldBehavior.OUTPUT_ONLY]],
+      ["output_only_identifier", [FieldBehavior.OUTPUT_ONLY, FieldBehavior.IDENTIFIER]],
+    ];
+    const registry = createFileRegistry(
+      create(FileDescriptorProtoSchema, {
+        name: "test/v1/behaviours.proto",
+        package: "test.v1",
+        syntax: "proto3",
+        messageType: [
+          {
+            name: "Resource",
+            field: behaviours.map(([name, list], i) => {
+              const options = create(FieldOptionsSchema);
+              if (list.length > 0) setExtension(options, field_behavior, list);
+              return { name, number: i + 1, label: OPTIONAL, type: STRING, options };
+            }),
+          },
+        ],
+      }),
+      () => undefined,
+    );
+    const resource = registry.getMessage("test.v1.Resource");
+    if (!resource) throw new Error("test.v1.Resource is not in the registry");
+
+    expect([...outputOnlyFields(resource)].sort()).toEqual([
+      "immutable_output_only",
+      "output_only",
+      "output_only_identifier",
+    ]);
+  });
+});
 
 describe("resolveUpdateMask", () => {
   it.each<[string, string[] | undefined, CustomerInit, string[], string[]]>([

@@ -1,5 +1,7 @@
+import { type DescField, getOption } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
+import { AddressSchema, ContactMethod, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { FieldBehavior, field_behavior } from "../../gen/google/api/field_behavior_pb.js";
 import { isCountryCode } from "../../src/customers/country-code.js";
 import type { AddressData, CustomerData } from "../../src/customers/customer.js";
 import { validateCustomer } from "../../src/customers/validate-customer.js";
@@ -34,6 +36,10 @@ function address(overrides: Partial<AddressData> = {}): AddressData {
     country: "US",
     ...overrides,
   };
+}
+
+function isRequired(field: DescField): boolean {
+  return getOption(field, field_behavior).includes(FieldBehavior.REQUIRED);
 }
 
 function violationsAt(input: CustomerData, field: string) {
@@ -124,6 +130,30 @@ describe("validateCustomer", () => {
       "preferredContactMethods[0] must be EMAIL, PHONE or SMS.",
       "preferredContactMethods[2] repeats EMAIL, which is already listed.",
     ]);
+  });
+
+  it("requires the fields customer.proto marks REQUIRED, and email or phone", () => {
+    const emptyAddress = { line1: "", line2: "", city: "", state: "", postalCode: "", country: "" };
+    const empty = customer({ firstName: "", lastName: "", email: "", address: emptyAddress });
+    const annotated = [
+      ...CustomerSchema.fields.filter(isRequired).map((f) => f.name),
+      ...AddressSchema.fields.filter(isRequired).map((f) => `address.${f.name}`),
+    ];
+
+    const required = validateCustomer(empty)
+      .violations.filter((v) => v.code === "REQUIRED")
+      .map((v) => v.field);
+
+    expect(required).toEqual([
+      "first_name",
+      "last_name",
+      "email",
+      "phone",
+      "address.line1",
+      "address.city",
+      "address.country",
+    ]);
+    expect(required.filter((f) => f !== "email" && f !== "phone")).toEqual(annotated);
   });
 
   describe.each([
