@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
+import { asDatabaseFault, isDatabaseFault } from "../db/database-faults.js";
 import type { AddressData, CustomerData, CustomerRecord } from "./customer.js";
 import { searchKey } from "./search-key.js";
 
@@ -153,7 +154,11 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       name = `customers_${names.size}`;
       names.set(text, name);
     }
-    return (await db.query<unknown[]>({ name, text, values, rowMode: "array" })).rows;
+    try {
+      return (await db.query<unknown[]>({ name, text, values, rowMode: "array" })).rows;
+    } catch (error) {
+      throw asDatabaseFault(error);
+    }
   };
 
   return {
@@ -171,24 +176,29 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     },
 
     async update(id, change, now) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw asDatabaseFault(error);
+      });
+      let failure: unknown;
       try {
-        await client.query("begin");
+        await rows(client, "begin", []);
         const [row] = await rows(client, SELECT_BY_ID_FOR_UPDATE, [id]);
         if (!row) {
-          await client.query("rollback");
+          await rows(client, "rollback", []);
           return undefined;
         }
         const current = recordFromRow(row);
         const next: CustomerRecord = { ...change(current), id, createdAt: current.createdAt, updatedAt: now };
         const [updated] = await rows(client, UPDATE, parameters(next, id));
-        await client.query("commit");
+        await rows(client, "commit", []);
         return updated && recordFromRow(updated);
       } catch (error) {
+        failure = error;
         await client.query("rollback").catch(() => undefined);
-        throw error;
+        throw asDatabaseFault(error);
       } finally {
-        client.release();
+        // A connection that failed is dropped, not handed to the next caller.
+        client.release(isDatabaseFault(failure) ? true : undefined);
       }
     },
 

@@ -92,13 +92,21 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   }
 }
 
-/** The request path's node-postgres pool; an idle connection's error (a server restart) is logged, not fatal. */
+/** How long a call waits for a database connection (from the pool, or a new one) before UNAVAILABLE. */
+export const DEFAULT_DATABASE_CONNECT_TIMEOUT_MS = 3000;
+
+/**
+ * The request path's node-postgres pool; an idle connection's error (a server restart) is logged, not
+ * fatal. A call that cannot get a connection within `connectTimeoutMs` fails (database-faults.ts
+ * answers it as UNAVAILABLE) instead of queueing for as long as the database is down.
+ */
 export function createQueryPool(
   databaseUrl: string,
   log: Pick<FastifyBaseLogger, "warn">,
   max = 10,
+  connectTimeoutMs = DEFAULT_DATABASE_CONNECT_TIMEOUT_MS,
 ): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: connectTimeoutMs });
   pool.on("error", (error) => log.warn({ err: error }, "idle database connection failed"));
   return pool;
 }

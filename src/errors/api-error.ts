@@ -14,8 +14,9 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 
   /** Invalid input: reports every violation at once. */
@@ -32,6 +33,11 @@ export class ApiError extends Error {
   /** The named resource does not exist. */
   static notFound(message: string): ApiError {
     return new ApiError(Code.NotFound, "NOT_FOUND", message);
+  }
+
+  /** A dependency (the database) cannot be reached; the caller should retry later. `cause` is logged, never sent. */
+  static unavailable(reason: string, message: string, cause: unknown): ApiError {
+    return new ApiError(Code.Unavailable, reason, message, [], { cause });
   }
 
   /** Missing or wrong credentials. */

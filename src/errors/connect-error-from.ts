@@ -3,8 +3,12 @@ import {
   BadRequestSchema,
   ErrorInfoSchema,
   RequestInfoSchema,
+  RetryInfoSchema,
 } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "./api-error.js";
+
+/** How long a caller should wait before retrying an UNAVAILABLE call (RetryInfo, Retry-After). */
+export const RETRY_AFTER_SECONDS = 1;
 
 /** google.rpc.ErrorInfo domain of every error this service raises. */
 export const ERROR_DOMAIN = "customer-api";
@@ -68,8 +72,12 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   if (fieldViolations.length > 0) details.push({ desc: BadRequestSchema, value: { fieldViolations } });
   details.push({ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN } });
   details.push({ desc: RequestInfoSchema, value: { requestId } });
+  if (code === Code.Unavailable) {
+    details.push({ desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(RETRY_AFTER_SECONDS) } } });
+  }
   // x-request-id is already a response header of every request (see app.ts).
   const headers = new Headers(metadata);
   if (code === Code.Unauthenticated) headers.set("www-authenticate", 'Bearer realm="customer-api"');
+  if (code === Code.Unavailable) headers.set("retry-after", String(RETRY_AFTER_SECONDS));
   return { error: new ConnectError(message, code, headers, details, thrown), unexpected };
 }

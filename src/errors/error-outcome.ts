@@ -1,4 +1,4 @@
-import type { ConnectError } from "@connectrpc/connect";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import type { RequestContext } from "../observability/request-context.js";
 import { codeName } from "./code-name.js";
 import { connectErrorFrom } from "./connect-error-from.js";
@@ -17,6 +17,10 @@ export function settleError(
   if (context) {
     context.rpc = { method: rpc, code: codeName(error.code) };
     if (unexpected) context.log.error({ err: thrown, rpc }, `unexpected error ${where}`);
+    // Expected, but on-call needs the driver's reason, which the caller never sees.
+    else if (error.code === Code.Unavailable) {
+      context.log.warn({ err: (thrown as Error).cause ?? thrown, rpc }, "dependency unavailable");
+    }
   }
   return error;
 }
