@@ -147,12 +147,18 @@ const ADDRESS_SEARCH_COLUMNS: readonly [keyof AddressSearch, string][] = [
  */
 export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   const names = new Map<string, string>();
-  /** Runs `text` as a named prepared statement: PostgreSQL parses and plans it once per connection. */
-  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: unknown[]) => {
-    let name = names.get(text);
-    if (name === undefined) {
-      name = `customers_${names.size}`;
-      names.set(text, name);
+  /**
+   * Runs `text` as a named prepared statement (PostgreSQL parses it once per connection), or, with
+   * `prepared` false, as an unnamed one, planned with its values every time.
+   */
+  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: unknown[], prepared = true) => {
+    let name: string | undefined;
+    if (prepared) {
+      name = names.get(text);
+      if (name === undefined) {
+        name = `customers_${names.size}`;
+        names.set(text, name);
+      }
     }
     try {
       return (await db.query<unknown[]>({ name, text, values, rowMode: "array" })).rows;
@@ -214,7 +220,10 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       if (search.firstNamePrefixKey !== undefined) {
         add((n) => `first_name_key like ${n} escape '\\'`, `${escapeLike(search.firstNamePrefixKey)}%`);
       }
-      return pageOf(`(${any.join(" or ")})`, values, page);
+      // A generic plan cannot use the first-name index for `like $n` (the prefix is unknown when it
+      // is planned) and after five runs PostgreSQL may switch a prepared statement to one, which then
+      // walks (created_at, id) and filters: a prefix search is planned with its value every time.
+      return pageOf(`(${any.join(" or ")})`, values, page, search.firstNamePrefixKey === undefined);
     },
 
     async searchByAddress(search, page) {
@@ -230,7 +239,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     },
   };
 
-  async function pageOf(where: string, values: unknown[], page: PageRequest) {
+  async function pageOf(where: string, values: unknown[], page: PageRequest, prepared = true) {
     let text = `select ${READ_LIST} from customers where ${where}`;
     const all = [...values];
     if (page.after) {
@@ -239,7 +248,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     }
     all.push(page.limit);
     text += ` order by created_at, id limit $${all.length}`;
-    return (await rows(pool, text, all)).map(recordFromRow);
+    return (await rows(pool, text, all, prepared)).map(recordFromRow);
   }
 }
 

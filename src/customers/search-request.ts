@@ -15,6 +15,22 @@ export const DEFAULT_PAGE_SIZE = 50;
 /** Larger page sizes are lowered to this (AIP-158: coerce, do not reject). */
 export const MAX_PAGE_SIZE = 200;
 
+// PostgreSQL refuses U+0000 in text, and no stored value holds a control character (validation
+// rejects them), so a search for one is refused as the caller's mistake, naming the field.
+// Whitespace controls (tab, newline) are only whitespace to a search, which collapses them.
+const CONTROL_CHARACTER = /(?![\t\n\v\f\r])\p{Cc}/u;
+
+/** INVALID_CHARACTERS for each [proto field, JSON name, value] that holds a control character. */
+function controlCharacterViolations(fields: readonly [string, string, string][]): FieldViolation[] {
+  return fields
+    .filter(([, , value]) => CONTROL_CHARACTER.test(value))
+    .map(([field, jsonName]) => ({
+      field,
+      code: "INVALID_CHARACTERS",
+      description: `${jsonName} must not contain control characters.`,
+    }));
+}
+
 /** A validated search: its normalised criteria (bound into page tokens), page size and query. */
 export interface SearchPlan {
   criteria: ContactSearch | AddressSearch;
@@ -29,7 +45,13 @@ export function searchRequestFromContact(
   tokens: PageTokenCodec,
   options: { defaultPhoneRegion?: string },
 ): SearchPlan {
-  const violations: FieldViolation[] = [];
+  const violations = controlCharacterViolations([
+    ["phone", "phone", req.phone],
+    ["email", "email", req.email],
+    ["first_name", "firstName", req.firstName],
+    ["page_token", "pageToken", req.pageToken],
+  ]);
+  if (violations.length > 0) throw ApiError.invalidArgument(violations);
   const criteria: ContactSearch = {};
   const phone = req.phone.trim();
   const email = searchKey(req.email);
@@ -66,7 +88,16 @@ export function searchRequestFromAddress(
   req: SearchCustomersByAddressRequest,
   tokens: PageTokenCodec,
 ): SearchPlan {
-  const violations: FieldViolation[] = [];
+  const violations = controlCharacterViolations([
+    ["line1", "line1", req.line1],
+    ["line2", "line2", req.line2],
+    ["city", "city", req.city],
+    ["state", "state", req.state],
+    ["postal_code", "postalCode", req.postalCode],
+    ["country", "country", req.country],
+    ["page_token", "pageToken", req.pageToken],
+  ]);
+  if (violations.length > 0) throw ApiError.invalidArgument(violations);
   const criteria: AddressSearch = {};
   const keyed: [keyof AddressSearch, string][] = [
     ["line1Key", req.line1],

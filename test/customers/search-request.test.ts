@@ -76,6 +76,41 @@ function recordingRepository() {
   return { repository, calls };
 }
 
+describe("control characters in search criteria", () => {
+  it.each<[string, () => unknown, [string, string][]]>([
+    ["a NUL in email", () => contact({ email: "a\u0000@b.example" }), [["email", "INVALID_CHARACTERS"]]],
+    [
+      "NULs in phone and first name",
+      () => contact({ phone: "+1\u0000", firstName: "A\u0001" }),
+      [
+        ["phone", "INVALID_CHARACTERS"],
+        ["first_name", "INVALID_CHARACTERS"],
+      ],
+    ],
+    [
+      "a NUL in a page token",
+      () => contact({ email: "a@b.example", pageToken: "\u0000" }),
+      [["page_token", "INVALID_CHARACTERS"]],
+    ],
+    [
+      "a NUL in state",
+      () => byAddress({ city: "Oslo", state: "\u0000x" }),
+      [["state", "INVALID_CHARACTERS"]],
+    ],
+    [
+      "a DEL in postal code",
+      () => byAddress({ postalCode: "01\u007f" }),
+      [["postal_code", "INVALID_CHARACTERS"]],
+    ],
+  ])("%s is INVALID_CHARACTERS naming the field", (_label, build, violations) => {
+    expect(violationsOf(build)).toEqual(violations);
+  });
+
+  it("treats tabs and newlines as whitespace, not as control characters", () => {
+    expect(contact({ firstName: "Mary\tAnn" }).criteria).toEqual({ firstNamePrefixKey: "mary ann" });
+  });
+});
+
 describe("searchRequestFromContact", () => {
   it.each<[string, ContactInit, ContactSearch]>([
     [

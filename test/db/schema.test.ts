@@ -94,12 +94,30 @@ describe("customers indexes", () => {
       "the first-name key with text_pattern_ops",
       /^CREATE INDEX customers_first_name_key_index ON public\.customers USING btree \(first_name_key text_pattern_ops\)$/,
     ],
-    ["line1 key", /^CREATE INDEX \S+ ON public\.customers USING btree \(line1_key\)$/],
-    ["line2 key", /^CREATE INDEX \S+ ON public\.customers USING btree \(line2_key\)$/],
-    ["city key", /^CREATE INDEX \S+ ON public\.customers USING btree \(city_key\)$/],
-    ["state key", /^CREATE INDEX \S+ ON public\.customers USING btree \(state_key\)$/],
-    ["postal code key", /^CREATE INDEX \S+ ON public\.customers USING btree \(postal_code_key\)$/],
-    ["country", /^CREATE INDEX \S+ ON public\.customers USING btree \(address_country\)$/],
+    [
+      "line1 key, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(line1_key, created_at, id\)$/,
+    ],
+    [
+      "line2 key, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(line2_key, created_at, id\)$/,
+    ],
+    [
+      "city key, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(city_key, created_at, id\)$/,
+    ],
+    [
+      "state key, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(state_key, created_at, id\)$/,
+    ],
+    [
+      "postal code key, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(postal_code_key, created_at, id\)$/,
+    ],
+    [
+      "country, created_at, id",
+      /^CREATE INDEX \S+ ON public\.customers USING btree \(address_country, created_at, id\)$/,
+    ],
     ["(created_at, id)", /^CREATE INDEX \S+ ON public\.customers USING btree \(created_at, id\)$/],
     ["the primary key", /^CREATE UNIQUE INDEX \S+ ON public\.customers USING btree \(id\)$/],
     [
@@ -125,7 +143,11 @@ describe("customers indexes", () => {
   it.each<[string, string, string]>([
     ["an email key", "select id from customers where email_key = 'a@b.example'", "customers_email_key_index"],
     ["a phone", "select id from customers where phone = '+14155552671'", "customers_phone_index"],
-    ["a city key", "select id from customers where city_key = 'springfield'", "customers_city_key_index"],
+    [
+      "a city key",
+      "select id from customers where city_key = 'springfield'",
+      "customers_city_key_created_at_id_index",
+    ],
     [
       "the (created_at, id) order",
       "select id from customers order by created_at, id limit 10",
