@@ -21,7 +21,8 @@ import {
   file_customers_v1_customer_service,
 } from "../gen/customers/v1/customer_service_pb.js";
 import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
-import { createApiKeyVerifier } from "./auth/api-key-verifier.js";
+import type { AuthSettings } from "./auth/credential-verifier.js";
+import type { JwtSettings } from "./auth/jwt-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
@@ -42,7 +43,10 @@ import { answerUnknownRpc } from "./transport/unknown-rpc.js";
 export interface AppDeps {
   /** The request path's query pool (src/db/database.ts). */
   pool: pg.Pool;
-  apiKeys: readonly string[];
+  /** Accepted API keys with their scopes; a bare string is a key with every scope. */
+  apiKeys: AuthSettings["apiKeys"];
+  /** JWT bearer tokens; unset means API keys only. */
+  jwt?: JwtSettings;
   pageTokenSecret: string;
   defaultPhoneRegion?: string;
   bodyLimitBytes?: number;
@@ -95,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });
-  const pipeline = createRpcPipeline(createApiKeyVerifier(deps.apiKeys));
+  const pipeline = createRpcPipeline({ apiKeys: deps.apiKeys, jwt: deps.jwt });
 
   const origins = deps.corsAllowedOrigins ?? [];
   const corsEnabled = origins.length > 0;

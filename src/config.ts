@@ -1,4 +1,18 @@
 import { existsSync } from "node:fs";
+import { type ApiKey, parseApiKeys } from "./auth/api-key-list.js";
+import { readJwksFile } from "./auth/jwks-file.js";
+import type { JwksLocation } from "./auth/jwks-key-source.js";
+import { parseJwtAlgorithms } from "./auth/jwt-algorithms.js";
+
+/** JWT bearer tokens: where the issuer's keys are and what a token must say (docs/auth.md). */
+export interface JwtConfig {
+  jwks: JwksLocation;
+  issuer: string;
+  audience: string;
+  /** Accepted `alg` values, asymmetric only. */
+  algorithms: string[];
+  clockToleranceSeconds: number;
+}
 
 /** Typed service configuration read from the environment (see the README's configuration table). */
 export interface Config {
@@ -7,8 +21,10 @@ export interface Config {
   /** External PostgreSQL; undefined means the embedded one in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
-  /** Accepted bearer keys; empty means "use the development key" (embedded database only). */
-  apiKeys: string[];
+  /** Accepted API keys and their scopes; none (and no JWT) means "use the development key". */
+  apiKeys: ApiKey[];
+  /** JWT bearer tokens; undefined means API keys only. */
+  jwt: JwtConfig | undefined;
   /** Apply pending migrations at start-up. */
   migrateOnStart: boolean;
   /** Region used to read national-format phone numbers when the customer has no address country. */
@@ -68,13 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a PostgreSQL URL such as "postgres://user:pass@host:5432/db"');
   }
-  const apiKeys = (optional("API_KEYS") ?? "")
-    .split(",")
-    .map((key) => key.trim())
-    .filter((key) => key !== "");
-  if (apiKeys.some((key) => key.length < 16)) {
-    problems.push("API_KEYS must be a comma-separated list of keys of at least 16 characters each");
-  }
+  const apiKeys = parseApiKeys(optional("API_KEYS") ?? "");
+  problems.push(...apiKeys.problems);
+  const jwt = jwtConfig(optional, integer, problems);
   const defaultPhoneRegion = optional("DEFAULT_PHONE_REGION")?.toUpperCase();
   if (defaultPhoneRegion !== undefined && !/^[A-Z]{2}$/.test(defaultPhoneRegion)) {
     problems.push(
@@ -120,7 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer("PORT", 8080, 0, 65535),
     databaseUrl,
     dataDir: text("DATA_DIR", "./.data"),
-    apiKeys,
+    apiKeys: apiKeys.keys,
+    jwt,
     migrateOnStart: boolean("MIGRATE_ON_START", true),
     defaultPhoneRegion,
     pageTokenSecret,
@@ -131,13 +144,59 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
   };
-  if (config.databaseUrl !== undefined && config.apiKeys.length === 0) {
+  if (config.databaseUrl !== undefined && config.apiKeys.length === 0 && config.jwt === undefined) {
     problems.push(
-      "API_KEYS must be set when DATABASE_URL points at an external database (the development key is only created for the embedded database)",
+      "API_KEYS (or JWT_JWKS_FILE / JWT_JWKS_URL) must be set when DATABASE_URL points at an external database (the development key is only created for the embedded database)",
     );
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
   return config;
+}
+
+/**
+ * The JWT variables: JWT is on when JWT_JWKS_FILE or JWT_JWKS_URL is set (one of them), and then
+ * JWT_ISSUER and JWT_AUDIENCE are required; any other JWT_ variable without a JWKS is a mistake.
+ */
+function jwtConfig(
+  optional: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): JwtConfig | undefined {
+  const file = optional("JWT_JWKS_FILE");
+  const url = optional("JWT_JWKS_URL");
+  const issuer = optional("JWT_ISSUER");
+  const audience = optional("JWT_AUDIENCE");
+  const algorithms = parseJwtAlgorithms(optional("JWT_ALGORITHMS"));
+  const clockToleranceSeconds = integer("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 300);
+  if (file === undefined && url === undefined) {
+    for (const name of ["JWT_ISSUER", "JWT_AUDIENCE", "JWT_ALGORITHMS", "JWT_CLOCK_TOLERANCE_SECONDS"]) {
+      if (optional(name) !== undefined) {
+        problems.push(`${name} is set, but JWT is off: set JWT_JWKS_FILE or JWT_JWKS_URL to accept JWTs`);
+      }
+    }
+    return undefined;
+  }
+  problems.push(...algorithms.problems);
+  if (issuer === undefined) {
+    problems.push("JWT_ISSUER must be set with a JWKS: the `iss` every token must carry");
+  }
+  if (audience === undefined) {
+    problems.push("JWT_AUDIENCE must be set with a JWKS: the `aud` every token must be meant for");
+  }
+  let jwks: JwksLocation | undefined;
+  if (file !== undefined && url !== undefined) {
+    problems.push("JWT_JWKS_FILE and JWT_JWKS_URL are alternatives: set only one of them");
+  } else if (file !== undefined) {
+    const contents = readJwksFile(file);
+    if ("problem" in contents) problems.push(`JWT_JWKS_FILE ${contents.problem}`);
+    else jwks = { file, keySet: contents.keySet };
+  } else if (url !== undefined) {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+    if (protocol === "https:" || protocol === "http:") jwks = { url };
+    else problems.push('JWT_JWKS_URL must be an http(s) URL such as "https://issuer.example.com/jwks.json"');
+  }
+  if (jwks === undefined || issuer === undefined || audience === undefined) return undefined;
+  return { jwks, issuer, audience, algorithms: algorithms.algorithms, clockToleranceSeconds };
 }

@@ -1,13 +1,23 @@
 import type { Interceptor } from "@connectrpc/connect";
-import type { ApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { createAuthInterceptor } from "./auth/auth-interceptor.js";
+import { createBearerChallengeInterceptor } from "./auth/bearer-challenge.js";
+import { type AuthSettings, createCredentialVerifier } from "./auth/credential-verifier.js";
+import { customerServiceScopes } from "./auth/method-scopes.js";
 import { createErrorInterceptor } from "./errors/error-interceptor.js";
 
 /**
- * The cross-cutting steps every API call goes through, outermost first: error mapping and logging,
- * then credentials. Connect (gRPC, gRPC-web, Connect) and the REST transcoder both run exactly
- * this list around the same service implementation.
+ * The cross-cutting steps every CustomerService call goes through, outermost first: the RFC 6750
+ * challenge of refused credentials, error mapping and logging, then credentials and scopes.
+ * Connect (gRPC, gRPC-web, Connect) and the REST transcoder both run exactly this list around the
+ * same service implementation. Throws when a method of the service has no scope rule.
  */
-export function createRpcPipeline(verifyApiKey: ApiKeyVerifier): Interceptor[] {
-  return [createErrorInterceptor(), createAuthInterceptor(verifyApiKey)];
+export function createRpcPipeline(auth: AuthSettings): Interceptor[] {
+  return [
+    createBearerChallengeInterceptor(),
+    createErrorInterceptor(),
+    createAuthInterceptor({
+      verify: createCredentialVerifier(auth),
+      requiredScopes: customerServiceScopes(),
+    }),
+  ];
 }

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import pino from "pino";
 import { buildApp } from "./app.js";
+import { jwksKeySource } from "./auth/jwks-key-source.js";
 import { resolveApiKeys } from "./auth/resolve-api-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
@@ -58,6 +59,13 @@ try {
   app = await buildApp({
     pool: database.pool,
     apiKeys: apiKeys.keys,
+    jwt: config.jwt && {
+      keys: jwksKeySource(config.jwt.jwks),
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      algorithms: config.jwt.algorithms,
+      clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+    },
     pageTokenSecret,
     defaultPhoneRegion: config.defaultPhoneRegion,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -69,7 +77,13 @@ try {
     throw new Error(`cannot listen on ${config.host}:${config.port}; check HOST and PORT`, { cause: error });
   });
   log.info(
-    { address, tls: tls !== undefined, database: database.embedded ? "embedded" : "external" },
+    {
+      address,
+      tls: tls !== undefined,
+      database: database.embedded ? "embedded" : "external",
+      apiKeys: apiKeys.keys.length,
+      jwtIssuer: config.jwt?.issuer,
+    },
     "customer-api listening",
   );
   if (apiKeys.developmentKey !== undefined) {

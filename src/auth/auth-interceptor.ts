@@ -1,26 +1,34 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { ApiError } from "../errors/api-error.js";
-import type { ApiKeyVerifier } from "./api-key-verifier.js";
+import { requestContextKey } from "../observability/request-context.js";
+import { InsufficientScopeError, missingCredentials, notBearerCredentials } from "./auth-errors.js";
+import { bearerTokenOf } from "./bearer-token.js";
+import type { CredentialVerifier } from "./credential-verifier.js";
+import type { RequiredScopes } from "./method-scopes.js";
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/** What the auth step needs: how to verify a bearer value, and which scope each method needs. */
+export interface AuthInterceptorOptions {
+  verify: CredentialVerifier;
+  requiredScopes: RequiredScopes;
+}
 
-/** Rejects every RPC whose `authorization` header is not `Bearer <accepted key>` (UNAUTHENTICATED). */
-export function createAuthInterceptor(verify: ApiKeyVerifier): Interceptor {
+/**
+ * Lets an RPC through only with `authorization: Bearer <accepted API key or JWT>` (else
+ * UNAUTHENTICATED) whose credential grants the method's scope (else PERMISSION_DENIED). The
+ * credential's subject goes into the request context for the access log.
+ */
+export function createAuthInterceptor({ verify, requiredScopes }: AuthInterceptorOptions): Interceptor {
   return (next) => async (req) => {
     const header = req.header.get("authorization");
-    if (header === null || header.trim() === "") {
-      throw ApiError.unauthenticated(
-        "MISSING_CREDENTIALS",
-        "Missing credentials: send the header 'authorization: Bearer <api key>'.",
-      );
-    }
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined || !verify(token)) {
-      throw ApiError.unauthenticated(
-        "INVALID_CREDENTIALS",
-        "Invalid credentials: the API key is not accepted.",
-      );
-    }
+    if (header === null || header.trim() === "") throw missingCredentials();
+    const token = bearerTokenOf(header);
+    if (token === undefined) throw notBearerCredentials();
+    const credential = await verify(token);
+    const context = req.contextValues.get(requestContextKey);
+    if (context) context.subject = credential.subject;
+    const scope = requiredScopes.get(req.method);
+    // Fail closed: only a wiring mistake gets here (requiredScopesOf covers every method at start-up).
+    if (scope === undefined) throw new Error(`no scope rule for ${req.service.typeName}/${req.method.name}`);
+    if (!credential.scopes.has(scope)) throw new InsufficientScopeError(scope, req.method.name);
     return next(req);
   };
 }

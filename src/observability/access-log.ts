@@ -4,8 +4,8 @@ import { REQUEST_ID_HEADER, type RequestContext } from "./request-context.js";
 /**
  * Gives every request its RequestContext (request id, logger, client address), returns the request
  * id on every response, and writes one access-log line per request that names the RPC and its
- * status code — gRPC calls always have HTTP status 200. The query string is left out of the log:
- * searches carry emails, phones and names in it.
+ * status code — gRPC calls always have HTTP status 200 — and the caller's subject (never a token).
+ * The query string is left out of the log: searches carry emails, phones and names in it.
  */
 export function registerRequestContext(app: FastifyInstance): (req: FastifyRequest) => RequestContext {
   const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -30,6 +30,7 @@ export function registerRequestContext(app: FastifyInstance): (req: FastifyReque
         path: req.url.split("?", 1)[0],
         httpVersion: req.raw.httpVersion,
         ip: context?.ip,
+        subject: context?.subject,
         statusCode: reply.statusCode,
         rpc: context?.rpc?.method,
         code: context?.rpc?.code,

@@ -8,6 +8,8 @@ export interface RequestContext {
   readonly log: FastifyBaseLogger;
   /** Client address, as Fastify reports it. */
   readonly ip?: string;
+  /** The caller's Credential.subject (JWT `sub`, or `api-key#<n>`), set once credentials are verified. */
+  subject?: string;
   /** Filled in by the RPC pipeline so the single access-log line can name the RPC and its code. */
   rpc?: { method: string | undefined; code: string };
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
+import type { AuthSettings } from "../../src/auth/credential-verifier.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 /** The API key every test server accepts. */
@@ -22,12 +23,17 @@ export async function startTestServer(
     bodyLimitBytes?: number;
     corsAllowedOrigins?: string[];
     tls?: { cert: Buffer; key: Buffer };
+    /** Accepted API keys; by default TEST_API_KEY alone, with every scope. */
+    apiKeys?: AuthSettings["apiKeys"];
+    /** JWT verification; by default none. */
+    jwt?: AuthSettings["jwt"];
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
   const app = await buildApp({
     pool: db.pool,
-    apiKeys: [TEST_API_KEY],
+    apiKeys: options.apiKeys ?? [TEST_API_KEY],
+    jwt: options.jwt,
     pageTokenSecret: "test-page-token-secret-0123456789abcdef",
     defaultPhoneRegion: "US",
     bodyLimitBytes: options.bodyLimitBytes,
