@@ -25,6 +25,7 @@ import type { AuthSettings } from "./auth/credential-verifier.js";
 import type { JwtSettings } from "./auth/jwt-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
+import { startIdempotencyKeyPruning } from "./customers/idempotency-key-pruning.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
 import { codeName } from "./errors/code-name.js";
 import { restErrorResponse } from "./errors/rest-error-body.js";
@@ -36,6 +37,7 @@ import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { registerConnectRoutes } from "./transport/connect-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { addReflection } from "./transport/reflection.js";
+import { registerResponseHeaders } from "./transport/response-headers.js";
 import { registerRestRoutes, restFrameworkErrorHandler, sendRestError } from "./transport/rest-routes.js";
 import { answerUnknownRpc } from "./transport/unknown-rpc.js";
 
@@ -84,6 +86,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: restFrameworkErrorHandler(errorRenderer),
   });
   const contextOf = registerRequestContext(app);
+  registerResponseHeaders(app);
+  const repository = createCustomerRepository(deps.pool);
+  const stopPruning = startIdempotencyKeyPruning(repository, app.log);
+  app.addHook("onClose", async () => stopPruning());
 
   // The one answer for a path nothing serves: an unknown RPC in its caller's protocol, else REST's 404.
   const notFound = (req: FastifyRequest, reply: FastifyReply) => {
@@ -95,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFound);
 
   const service = createCustomerService({
-    repository: createCustomerRepository(deps.pool),
+    repository,
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });

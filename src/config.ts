@@ -41,6 +41,8 @@ export interface Config {
   corsAllowedOrigins: string[];
   /** How long shutdown waits for in-flight calls before cutting connections. */
   shutdownGraceMs: number;
+  /** How long a call waits for a database connection before it fails with UNAVAILABLE. */
+  databaseConnectTimeoutMs: number;
 }
 
 /** Thrown for an invalid environment; the message names the variable and what it accepts. */
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsKeyFile,
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    databaseConnectTimeoutMs: integer("DATABASE_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
   };
   if (config.databaseUrl !== undefined && config.apiKeys.length === 0 && config.jwt === undefined) {
     problems.push(

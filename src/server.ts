@@ -42,6 +42,7 @@ const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
   migrate: config.migrateOnStart,
+  connectTimeoutMs: config.databaseConnectTimeoutMs,
   log,
 }).catch((error: unknown) => {
   log.fatal({ err: error }, "cannot open the database");

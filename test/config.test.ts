@@ -23,6 +23,7 @@ describe("loadConfig", () => {
       tlsKeyFile: undefined,
       bodyLimitBytes: 1048576,
       shutdownGraceMs: 10000,
+      databaseConnectTimeoutMs: 3000,
     });
   });
 
@@ -40,6 +41,7 @@ describe("loadConfig", () => {
       CORS_ALLOWED_ORIGINS: "https://app.example.com, http://localhost:5173",
       BODY_LIMIT_BYTES: "2048",
       SHUTDOWN_GRACE_MS: "0",
+      DATABASE_CONNECT_TIMEOUT_MS: "500",
     });
     expect(config).toMatchObject({
       host: "0.0.0.0",
@@ -54,6 +56,7 @@ describe("loadConfig", () => {
       corsAllowedOrigins: ["https://app.example.com", "http://localhost:5173"],
       bodyLimitBytes: 2048,
       shutdownGraceMs: 0,
+      databaseConnectTimeoutMs: 500,
     });
   });
 
@@ -68,6 +71,7 @@ describe("loadConfig", () => {
     [{ DEFAULT_PHONE_REGION: "USA" }, "DEFAULT_PHONE_REGION"],
     [{ PAGE_TOKEN_SECRET: "too-short" }, "PAGE_TOKEN_SECRET"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: "10" }, "DATABASE_CONNECT_TIMEOUT_MS"],
     [{ CORS_ALLOWED_ORIGINS: "app.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ BODY_LIMIT_BYTES: "10" }, "BODY_LIMIT_BYTES"],
     [{ TLS_CERT_FILE: "/etc/hostname" }, "TLS_KEY_FILE"],

@@ -26,8 +26,6 @@ export const CustomerEntity = defineEntity({
     // Millisecond precision matches JavaScript Dates, so page-token cursors compare exactly.
     createdAt: p.datetime(3),
     updatedAt: p.datetime(3),
-    // AIP-155 idempotency key of the create call that made this row.
-    createRequestId: p.uuid().nullable().unique(),
     emailKey: p.text().default("").index(),
     firstNameKey: p.text(),
     line1Key: p.text().nullable().fieldName("line1_key"),

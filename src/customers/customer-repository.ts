@@ -33,13 +33,31 @@ export interface PageRequest {
   limit: number;
 }
 
+/** A CreateCustomer idempotency key, in the scope of the credential that sent it. */
+export interface IdempotencyKey {
+  scope: string;
+  key: string;
+  /** Digest of the request without its key: the same key with another payload is refused. */
+  requestDigest: Uint8Array;
+}
+
+/** What insertOnce did: created the customer, found the one this key created, or found the key reused. */
+export type InsertOnce =
+  | { outcome: "created" | "replayed"; record: CustomerRecord }
+  | { outcome: "key-reused" };
+
 /** Reads and writes customers. Every method is one round trip or one short transaction. */
 export interface CustomerRepository {
+  /** Inserts a customer. */
+  insert(record: CustomerRecord): Promise<CustomerRecord>;
   /**
-   * Inserts a customer. With a createRequestId already used, inserts nothing and returns the
-   * customer that request created (AIP-155 idempotent retry).
+   * Inserts a customer under an idempotency key, atomically with the key. When the key (in its
+   * scope) is already taken, inserts nothing: returns the customer it created if its digest is this
+   * request's, or "key-reused" for another request. Concurrent calls with one key wait for the first.
    */
-  insert(record: CustomerRecord, createRequestId?: string): Promise<CustomerRecord>;
+  insertOnce(record: CustomerRecord, key: IdempotencyKey): Promise<InsertOnce>;
+  /** Deletes idempotency keys created before `before`; returns how many. */
+  pruneIdempotencyKeys(before: Date): Promise<number>;
   findById(id: string): Promise<CustomerRecord | undefined>;
   /**
    * Locks the row, computes its new data with `change` (which may throw to abort) and writes it.
@@ -119,15 +137,18 @@ const WRITTEN_LIST = COLUMNS.map((c) => c.name).join(", ");
 const READ_LIST = READ.map((c) => c.name).join(", ");
 
 // The statements are built once; each is prepared once per connection under its own name.
-const INSERT = `insert into customers (${WRITTEN_LIST}, create_request_id)
-  values (${placeholders(COLUMNS.length + 1)})
-  on conflict (create_request_id) do nothing
+const INSERT = `insert into customers (${WRITTEN_LIST}) values (${placeholders(COLUMNS.length)})
   returning ${READ_LIST}`;
+// The key row comes first: a second call with the key waits here for the first to commit.
+const INSERT_KEY = `insert into customer_create_requests (scope, key, request_digest, customer_id, created_at)
+  values ($1, $2, $3, $4, $5) on conflict (scope, key) do nothing returning customer_id`;
+const SELECT_KEY =
+  "select request_digest, customer_id from customer_create_requests where scope = $1 and key = $2";
+const PRUNE_KEYS = "delete from customer_create_requests where created_at < $1";
 const UPDATE = `update customers set (${WRITTEN_LIST}) = (${placeholders(COLUMNS.length)})
   where id = $${COLUMNS.length + 1} returning ${READ_LIST}`;
 const SELECT_BY_ID = `select ${READ_LIST} from customers where id = $1`;
 const SELECT_BY_ID_FOR_UPDATE = `${SELECT_BY_ID} for update`;
-const SELECT_BY_CREATE_REQUEST_ID = `select ${READ_LIST} from customers where create_request_id = $1`;
 
 /** SearchCustomersByAddress criteria and the column each one is compared with. */
 const ADDRESS_SEARCH_COLUMNS: readonly [keyof AddressSearch, string][] = [
@@ -168,12 +189,51 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   };
 
   return {
-    async insert(record, createRequestId) {
-      const inserted = await rows(pool, INSERT, parameters(record, createRequestId ?? null));
-      if (inserted[0]) return recordFromRow(inserted[0]);
-      const [existing] = await rows(pool, SELECT_BY_CREATE_REQUEST_ID, [createRequestId]);
-      if (!existing) throw new Error("insert conflicted on create_request_id but no row has it");
-      return recordFromRow(existing);
+    async insert(record) {
+      const [inserted] = await rows(pool, INSERT, parameters(record));
+      return recordFromRow(inserted as unknown[]);
+    },
+
+    async insertOnce(record, key) {
+      const digest = Buffer.from(
+        key.requestDigest.buffer,
+        key.requestDigest.byteOffset,
+        key.requestDigest.byteLength,
+      );
+      // Twice at most: a key pruned between the two statements below is free again on the second pass.
+      for (let attempt = 1; ; attempt++) {
+        const created = await inTransaction(async (client) => {
+          const [claimed] = await rows(client, INSERT_KEY, [
+            key.scope,
+            key.key,
+            digest,
+            record.id,
+            record.createdAt,
+          ]);
+          if (!claimed) return undefined;
+          const [inserted] = await rows(client, INSERT, parameters(record));
+          return { outcome: "created" as const, record: recordFromRow(inserted as unknown[]) };
+        });
+        if (created) return created;
+        // The key is taken, and committed: the insert above waited for the transaction that took it.
+        const [taken] = await rows(pool, SELECT_KEY, [key.scope, key.key]);
+        if (!taken) {
+          if (attempt < 2) continue;
+          throw new Error("idempotency key was taken and pruned twice in a row");
+        }
+        const [takenDigest, customerId] = taken as [Buffer, string];
+        if (!takenDigest.equals(digest)) return { outcome: "key-reused" };
+        const [existing] = await rows(pool, SELECT_BY_ID, [customerId]);
+        if (!existing) throw new Error(`idempotency key names customer ${customerId}, which does not exist`);
+        return { outcome: "replayed", record: recordFromRow(existing) };
+      }
+    },
+
+    async pruneIdempotencyKeys(before) {
+      const result = await pool.query(PRUNE_KEYS, [before]).catch((error: unknown) => {
+        throw asDatabaseFault(error);
+      });
+      return result.rowCount ?? 0;
     },
 
     async findById(id) {
@@ -182,30 +242,14 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     },
 
     async update(id, change, now) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw asDatabaseFault(error);
-      });
-      let failure: unknown;
-      try {
-        await rows(client, "begin", []);
+      return inTransaction(async (client) => {
         const [row] = await rows(client, SELECT_BY_ID_FOR_UPDATE, [id]);
-        if (!row) {
-          await rows(client, "rollback", []);
-          return undefined;
-        }
+        if (!row) return undefined;
         const current = recordFromRow(row);
         const next: CustomerRecord = { ...change(current), id, createdAt: current.createdAt, updatedAt: now };
         const [updated] = await rows(client, UPDATE, parameters(next, id));
-        await rows(client, "commit", []);
         return updated && recordFromRow(updated);
-      } catch (error) {
-        failure = error;
-        await client.query("rollback").catch(() => undefined);
-        throw asDatabaseFault(error);
-      } finally {
-        // A connection that failed is dropped, not handed to the next caller.
-        client.release(isDatabaseFault(failure) ? true : undefined);
-      }
+      });
     },
 
     async searchByContact(search, page) {
@@ -239,6 +283,27 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     },
   };
 
+  /** Runs `work` in a transaction on one connection: committed if it returns, rolled back if it throws. */
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect().catch((error: unknown) => {
+      throw asDatabaseFault(error);
+    });
+    let failure: unknown;
+    try {
+      await rows(client, "begin", []);
+      const result = await work(client);
+      await rows(client, "commit", []);
+      return result;
+    } catch (error) {
+      failure = error;
+      await client.query("rollback").catch(() => undefined);
+      throw asDatabaseFault(error);
+    } finally {
+      // A connection that failed is dropped, not handed to the next caller.
+      client.release(isDatabaseFault(failure) ? true : undefined);
+    }
+  }
+
   async function pageOf(where: string, values: unknown[], page: PageRequest, prepared = true) {
     let text = `select ${READ_LIST} from customers where ${where}`;
     const all = [...values];
@@ -261,11 +326,11 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Each column's parameter for `record`, in COLUMNS order, then `last` (createRequestId or id). */
-function parameters(record: CustomerRecord, last: unknown): unknown[] {
-  const values = new Array<unknown>(COLUMNS.length + 1);
+/** Each column's parameter for `record`, in COLUMNS order, then `last` (the id, for an update). */
+function parameters(record: CustomerRecord, last?: string): unknown[] {
+  const values = new Array<unknown>(COLUMNS.length + (last === undefined ? 0 : 1));
   for (let i = 0; i < COLUMNS.length; i++) values[i] = COLUMNS[i].write(record);
-  values[COLUMNS.length] = last;
+  if (last !== undefined) values[COLUMNS.length] = last;
   return values;
 }
 

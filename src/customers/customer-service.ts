@@ -3,9 +3,11 @@ import { validate as isUuid, v7 as uuidv7 } from "uuid";
 import type { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
 import { ApiError } from "../errors/api-error.js";
 import { type FieldViolation, prefixViolations } from "../errors/field-violation.js";
+import { requestContextKey } from "../observability/request-context.js";
 import type { CustomerRecord } from "./customer.js";
 import { customerDataFromProto, customerToProto } from "./customer-mapping.js";
 import type { CustomerRepository } from "./customer-repository.js";
+import { IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf, requestDigestOf } from "./idempotency-key.js";
 import type { PageTokenCodec } from "./page-token.js";
 import { type SearchPlan, searchRequestFromAddress, searchRequestFromContact } from "./search-request.js";
 import { applyUpdateMask, resolveUpdateMask } from "./update-mask.js";
@@ -39,7 +41,7 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
   }
 
   return {
-    async createCustomer(req) {
+    async createCustomer(req, context) {
       const violations: FieldViolation[] = [];
       if (!req.customer) throw ApiError.invalidArgument([required("customer", "customer is required.")]);
       if (req.customer.customerId !== "") {
@@ -49,20 +51,32 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
           description: "customerId is assigned by the server; leave it out when creating a customer.",
         });
       }
-      if (req.requestId !== "" && !isUuid(req.requestId)) {
-        violations.push({
-          field: "request_id",
-          code: "INVALID_FORMAT",
-          description: "requestId must be a UUID, such as 7f3c9a52-5d64-4d0e-9b7a-2c1f7b8e4a10.",
-        });
-      }
+      const idempotency = idempotencyKeyOf(req, context.requestHeader);
+      if (idempotency.violation) violations.push(idempotency.violation);
       const checked = validateCustomer(customerDataFromProto(req.customer), deps.validation);
       violations.push(...prefixViolations("customer", checked.violations));
       if (violations.length > 0) throw ApiError.invalidArgument(violations);
       const at = now();
       const record: CustomerRecord = { ...checked.customer, id: uuidv7(), createdAt: at, updatedAt: at };
-      const stored = await deps.repository.insert(record, req.requestId || undefined);
-      return customerToProto(stored);
+      if (idempotency.key === undefined) return customerToProto(await deps.repository.insert(record));
+      // Keys are the caller's own: another credential's retry with the same key is another request.
+      const scope = context.values.get(requestContextKey)?.subject ?? "";
+      const once = await deps.repository.insertOnce(record, {
+        scope,
+        key: idempotency.key,
+        requestDigest: requestDigestOf(req),
+      });
+      if (once.outcome === "key-reused") {
+        throw ApiError.invalidArgument([
+          {
+            field: "request_id",
+            code: "NOT_ALLOWED",
+            description: "This idempotency key was already used for a different request; use a new key.",
+          },
+        ]);
+      }
+      if (once.outcome === "replayed") context.responseHeader.set(IDEMPOTENT_REPLAYED_HEADER, "true");
+      return customerToProto(once.record);
     },
 
     async updateCustomer(req) {

@@ -21,6 +21,8 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   migrate: boolean;
+  /** The request path's wait for a connection before UNAVAILABLE (createQueryPool). */
+  connectTimeoutMs?: number;
   log: FastifyBaseLogger;
 }
 
@@ -62,7 +64,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await orm.close();
       throw error;
     }
-    const pool = createQueryPool(databaseUrl, log);
+    const pool = createQueryPool(databaseUrl, log, 10, options.connectTimeoutMs);
     return {
       orm,
       knex: orm.em.getConnection().getKnex(),

@@ -1,11 +1,12 @@
 import { Migrator } from "@mikro-orm/migrations";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { migrationsList } from "../../migrations/index.js";
+import { CustomerCreateRequestEntity } from "../customers/create-request-entity.js";
 import { CustomerEntity } from "../customers/customer-entity.js";
 import { ServiceSecretEntity } from "./service-secret.js";
 
 /** Every entity of the schema; the migrations must agree with these (test/db/schema.test.ts). */
-export const entities = [CustomerEntity, ServiceSecretEntity];
+export const entities = [CustomerEntity, CustomerCreateRequestEntity, ServiceSecretEntity];
 
 /** Options for {@link createOrm}. */
 export interface OrmOptions {

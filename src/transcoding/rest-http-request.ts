@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { readAtMost } from "../transport/byte-stream.js";
+import { drainBoundOf, readAtMost, type UnreadBody } from "../transport/byte-stream.js";
 import type { HttpBinding } from "./http-bindings.js";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -20,17 +20,15 @@ export type BodyResult =
   | { ok: false; status: number; message: string };
 
 /**
- * Reads the request body, up to `limitBytes`: the bytes, "too-large" as soon as the limit is
- * passed (the rest is not read), or "aborted" when the client went away mid-body.
+ * Reads the request body, up to `limitBytes`: the bytes, or why not (see readAtMost). A body whose
+ * declared length is past the drain bound is not read at all.
  */
-export async function readBodyBytes(
-  req: RestHttpRequest,
-  limitBytes: number,
-): Promise<Buffer | "too-large" | "aborted"> {
-  if (Number(req.headers["content-length"] ?? 0) > limitBytes) return "too-large";
+export async function readBodyBytes(req: RestHttpRequest, limitBytes: number): Promise<Buffer | UnreadBody> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > drainBoundOf(limitBytes)) return "too-large-undrained";
   // Most REST calls (GET) frame no body at all; skip the stream iterator they would otherwise pay for.
   if (!hasBodyFraming(req) && req.headers["content-length"] === undefined) return EMPTY;
-  return readAtMost(req, limitBytes);
+  return readAtMost(req, limitBytes, drainBoundOf(limitBytes));
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -103,9 +103,10 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
     const { binding } = match.target;
     const raw = await readBodyBytes(req, options.bodyLimitBytes);
     if (raw === "aborted") return "served"; // the client went away; nobody is left to answer
-    if (raw === "too-large") {
-      // The rest of the body is not read; an HTTP/1.1 connection cannot be reused after that.
-      if (req.httpVersion.startsWith("1.")) res.setHeader("connection", "close");
+    if (raw === "too-large" || raw === "too-large-undrained") {
+      // A body abandoned part-way leaves the HTTP/1.1 connection unusable: close it after the answer.
+      if (raw === "too-large-undrained" && req.httpVersion.startsWith("1."))
+        res.setHeader("connection", "close");
       const message = `The request body is larger than ${options.bodyLimitBytes} bytes.`;
       return refuse(binding.name, new ConnectError(message, Code.ResourceExhausted), 413);
     }

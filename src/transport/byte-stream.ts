@@ -13,29 +13,42 @@ export async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
 
+/** How much of a too-large body is read and thrown away, so that HTTP/1.1 clients see the error. */
+export function drainBoundOf(limitBytes: number): number {
+  return Math.max(4 * limitBytes, 8 * 1024 * 1024);
+}
+
+/** Why a body was not read: over the limit (drained, or abandoned past the drain bound), or the client left. */
+export type UnreadBody = "too-large" | "too-large-undrained" | "aborted";
+
 /**
- * Reads a request body up to `limitBytes`: the bytes, "too-large" as soon as the limit is passed
- * (the rest is not read), or "aborted" when the client went away mid-body.
+ * Reads a request body up to `limitBytes`. A larger body is read on and discarded up to
+ * `drainBytes`, so an HTTP/1.1 client that is still sending can read the error that follows
+ * (closing the socket under it would show that client only a broken pipe); past that bound it is
+ * abandoned ("too-large-undrained", the connection cannot be reused).
  */
 export async function readAtMost(
   body: AsyncIterable<Uint8Array | string>,
   limitBytes: number,
-): Promise<Buffer | "too-large" | "aborted"> {
+  drainBytes = limitBytes,
+): Promise<Buffer | UnreadBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
-      const bytes =
+      size += chunk.length;
+      if (size > drainBytes) return "too-large-undrained";
+      if (size > limitBytes) continue;
+      chunks.push(
         typeof chunk === "string"
           ? Buffer.from(chunk)
-          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      size += bytes.length;
-      if (size > limitBytes) return "too-large";
-      chunks.push(bytes);
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
     }
   } catch {
     return "aborted";
   }
+  if (size > limitBytes) return "too-large";
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 

@@ -9,7 +9,7 @@ import type http2 from "node:http2";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { settleError } from "../errors/error-outcome.js";
 import { requestContextKey } from "../observability/request-context.js";
-import { decompressBody, once, readAll, readAtMost } from "./byte-stream.js";
+import { decompressBody, drainBoundOf, once, readAll, readAtMost } from "./byte-stream.js";
 import { callMetadataOf } from "./call-metadata.js";
 import type { RpcHandler } from "./early-errors.js";
 import {
@@ -111,9 +111,9 @@ export async function serveGrpcAsConnect(
     return true;
   };
 
-  const body = await readAtMost(req, call.readMaxBytes + 5);
+  const body = await readAtMost(req, call.readMaxBytes + 5, drainBoundOf(call.readMaxBytes));
   if (body === "aborted") return true;
-  if (body === "too-large") {
+  if (body === "too-large" || body === "too-large-undrained") {
     return fail(
       new ConnectError(
         `message larger than configured readMaxBytes ${call.readMaxBytes}`,

@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await db.knex.raw("truncate customers");
+  await db.knex.raw("truncate customers, customer_create_requests");
 });
 
 async function insertAll(records: CustomerRecord[]): Promise<void> {
@@ -218,39 +218,66 @@ describe("insert and findById", () => {
     expect(await repo.findById(uuidv7())).toBeUndefined();
   });
 
-  it("returns the first record when the same createRequestId is used twice, and stores one row", async () => {
-    const requestId = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  it("inserts separate rows for each plain insert", async () => {
+    await repo.insert(customer());
+    await repo.insert(customer());
+
+    expect(await rowCount()).toBe(2);
+  });
+});
+
+describe("insertOnce (idempotency keys)", () => {
+  const key = (k: string, digest = "d1", scope = "api-key#0") => ({
+    scope,
+    key: k,
+    requestDigest: new TextEncoder().encode(digest),
+  });
+
+  it("creates once; a retry with the key and digest replays the first customer and stores no row", async () => {
     const first = customer({ firstName: "Homer", email: "homer@example.com" });
-    const retry = customer({ firstName: "Homer", lastName: "Jay", createdAt: at(5_000) });
+    const retry = customer({ firstName: "Homer", createdAt: at(5_000) });
 
-    const a = await repo.insert(first, requestId);
-    const b = await repo.insert(retry, requestId);
-
-    expect(a).toStrictEqual(first);
-    expect(b).toStrictEqual(first);
+    expect(await repo.insertOnce(first, key("k-1"))).toStrictEqual({ outcome: "created", record: first });
+    expect(await repo.insertOnce(retry, key("k-1"))).toStrictEqual({ outcome: "replayed", record: first });
     expect(await repo.findById(retry.id)).toBeUndefined();
     expect(await rowCount()).toBe(1);
   });
 
-  it("returns one record to concurrent inserts with the same createRequestId", async () => {
-    const requestId = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
-    const attempts = Array.from({ length: 5 }, (_, i) => customer({ createdAt: at(i) }));
+  it("refuses the key with another request's digest, storing nothing", async () => {
+    await repo.insertOnce(customer(), key("k-2", "d1"));
+    const other = customer();
 
-    const results = await Promise.all(attempts.map((record) => repo.insert(record, requestId)));
-
-    const ids = new Set(results.map((r) => r.id));
-    expect(ids.size).toBe(1);
-    expect(attempts.map((r) => r.id)).toContain(results[0]?.id);
+    expect(await repo.insertOnce(other, key("k-2", "d2"))).toStrictEqual({ outcome: "key-reused" });
+    expect(await repo.findById(other.id)).toBeUndefined();
     expect(await rowCount()).toBe(1);
   });
 
-  it("inserts separate rows for different createRequestIds and for none", async () => {
-    await repo.insert(customer(), "1b4e28ba-2fa1-41d2-883f-0016d3cca427");
-    await repo.insert(customer(), "1b4e28ba-2fa1-41d2-883f-0016d3cca428");
-    await repo.insert(customer());
-    await repo.insert(customer());
+  it("scopes keys to the credential: the same key from another caller is another request", async () => {
+    await repo.insertOnce(customer(), key("k-3", "d1", "alice"));
+    const bobs = await repo.insertOnce(customer(), key("k-3", "d1", "bob"));
 
-    expect(await rowCount()).toBe(4);
+    expect(bobs.outcome).toBe("created");
+    expect(await rowCount()).toBe(2);
+  });
+
+  it("gives concurrent calls with one key one customer, created by exactly one of them", async () => {
+    const attempts = Array.from({ length: 8 }, (_, i) => customer({ createdAt: at(i) }));
+
+    const results = await Promise.all(attempts.map((record) => repo.insertOnce(record, key("k-4"))));
+
+    expect(results.filter((r) => r.outcome === "created")).toHaveLength(1);
+    const ids = new Set(results.map((r) => (r.outcome === "key-reused" ? undefined : r.record.id)));
+    expect(ids.size).toBe(1);
+    expect(await rowCount()).toBe(1);
+  });
+
+  it("prunes keys older than a date, after which the key creates again", async () => {
+    const old = customer({ createdAt: at(0) });
+    await repo.insertOnce(old, key("k-5"));
+
+    expect(await repo.pruneIdempotencyKeys(at(1))).toBe(1);
+    expect((await repo.insertOnce(customer({ createdAt: at(2) }), key("k-5"))).outcome).toBe("created");
+    expect(await rowCount()).toBe(2);
   });
 });
 

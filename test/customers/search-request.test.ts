@@ -62,6 +62,8 @@ function recordingRepository() {
   const fail = () => Promise.reject(new Error("not used by searches"));
   const repository: CustomerRepository = {
     insert: fail,
+    insertOnce: fail,
+    pruneIdempotencyKeys: fail,
     findById: fail,
     update: fail,
     async searchByContact(search, page) {

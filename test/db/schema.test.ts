@@ -120,12 +120,20 @@ describe("customers indexes", () => {
     ],
     ["(created_at, id)", /^CREATE INDEX \S+ ON public\.customers USING btree \(created_at, id\)$/],
     ["the primary key", /^CREATE UNIQUE INDEX \S+ ON public\.customers USING btree \(id\)$/],
-    [
-      "unique create request ids",
-      /^CREATE UNIQUE INDEX \S+ ON public\.customers USING btree \(create_request_id\)$/,
-    ],
   ])("exists for %s", async (_name, definition) => {
     const definitions = [...(await indexDefinitions("customers")).values()];
+
+    expect(definitions.filter((d) => definition.test(d))).toHaveLength(1);
+  });
+
+  it.each<[string, RegExp]>([
+    [
+      "one key per credential scope (the primary key)",
+      /^CREATE UNIQUE INDEX \S+ ON public\.customer_create_requests USING btree \(scope, key\)$/,
+    ],
+    ["pruning by age", /^CREATE INDEX \S+ ON public\.customer_create_requests USING btree \(created_at\)$/],
+  ])("idempotency keys have an index for %s", async (_name, definition) => {
+    const definitions = [...(await indexDefinitions("customer_create_requests")).values()];
 
     expect(definitions.filter((d) => definition.test(d))).toHaveLength(1);
   });

@@ -200,8 +200,9 @@ describe("POST /v1/customers (create)", () => {
 
   it("creates once per ?requestId (AIP-155 retry returns the first customer)", async () => {
     const requestId = randomUUID();
-    const first = await call("POST", `/v1/customers?requestId=${requestId}`, { json: newCustomer() });
-    const again = await call("POST", `/v1/customers?request_id=${requestId}`, { json: newCustomer() });
+    const body = newCustomer();
+    const first = await call("POST", `/v1/customers?requestId=${requestId}`, { json: body });
+    const again = await call("POST", `/v1/customers?request_id=${requestId}`, { json: body });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     const a = (await first.json()) as CustomerJson;
@@ -214,8 +215,8 @@ describe("POST /v1/customers (create)", () => {
     await expectInvalid(res, [["customerId", "NOT_ALLOWED"]]);
   });
 
-  it("rejects a requestId that is not a UUID with INVALID_FORMAT on requestId", async () => {
-    const res = await call("POST", "/v1/customers?requestId=not-a-uuid", { json: newCustomer() });
+  it("rejects a requestId that is not 1-255 printable ASCII characters with INVALID_FORMAT on requestId", async () => {
+    const res = await call("POST", `/v1/customers?requestId=${"k".repeat(256)}`, { json: newCustomer() });
     await expectInvalid(res, [["requestId", "INVALID_FORMAT"]]);
   });
 });
