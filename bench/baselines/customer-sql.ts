@@ -5,6 +5,8 @@
 const COLUMNS = `id, first_name, last_name, company, email, phone, address_line1, address_line2, address_city,
   address_state, address_postal_code, address_country, preferred_contact_methods, marketing_email_opt_in,
   marketing_sms_opt_in, created_at, updated_at`;
+/** What every statement returns: the columns plus the row version the etag is made of. */
+const RETURNED = `${COLUMNS}, version`;
 
 /** A customers row as node-postgres returns it (timestamptz as Date, text[] as an array). */
 export interface CustomerRow {
@@ -25,6 +27,8 @@ export interface CustomerRow {
   marketing_sms_opt_in: boolean;
   created_at: Date;
   updated_at: Date;
+  /** bigint, which node-postgres returns as a string. */
+  version: string;
 }
 
 /** A validated customer about to be inserted. */
@@ -66,11 +70,11 @@ export function searchKey(text: string): string {
   return text.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
 }
 
-export const SELECT_BY_ID = `select ${COLUMNS} from customers where id = $1`;
+export const SELECT_BY_ID = `select ${RETURNED} from customers where id = $1`;
 
 const INSERT = `insert into customers (${COLUMNS}, email_key, first_name_key, line1_key, line2_key, city_key,
   state_key, postal_code_key)
-  values (${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")}) returning ${COLUMNS}`;
+  values (${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")}) returning ${RETURNED}`;
 
 export function insertCustomer(c: NewCustomer): Query {
   const a = c.address;
@@ -107,7 +111,7 @@ export function insertCustomer(c: NewCustomer): Query {
 }
 
 function page(conditions: string, values: unknown[], after: Cursor | undefined, limit: number): Query {
-  let text = `select ${COLUMNS} from customers where ${conditions}`;
+  let text = `select ${RETURNED} from customers where ${conditions}`;
   const all = [...values];
   if (after) {
     all.push(after.createdAt, after.id);

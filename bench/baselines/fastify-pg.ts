@@ -42,6 +42,8 @@ function customerJson(r: CustomerRow) {
     marketingSmsOptIn: r.marketing_sms_opt_in,
     createdAt: timestamp(r.created_at),
     updatedAt: timestamp(r.updated_at),
+    // As the service's etag: the row version as a quoted strong entity tag.
+    etag: `"${r.version}"`,
   };
 }
 

@@ -59,6 +59,8 @@ function customerMessage(r: CustomerRow) {
     marketingSmsOptIn: r.marketing_sms_opt_in,
     createdAt: timestamp(r.created_at),
     updatedAt: timestamp(r.updated_at),
+    // As the service's etag: the row version as a quoted strong entity tag.
+    etag: `"${r.version}"`,
   };
 }
 

@@ -26,6 +26,9 @@ export const CustomerEntity = defineEntity({
     // Millisecond precision matches JavaScript Dates, so page-token cursors compare exactly.
     createdAt: p.datetime(3),
     updatedAt: p.datetime(3),
+    // 1 on insert, one more on every update, under the update's row lock: the etag (AIP-154) is made
+    // of it. Not MikroORM's .version(): the repository's own SQL writes it, the ORM never does.
+    version: p.bigint("number").default(1),
     emailKey: p.text().default("").index(),
     firstNameKey: p.text(),
     line1Key: p.text().nullable().fieldName("line1_key"),

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
 import type { CustomerData, CustomerRecord } from "./customer.js";
+import { etagOf } from "./etag.js";
 
 /** Reads the writable fields of a proto Customer into domain data (not yet validated). */
 export function customerDataFromProto(customer: Customer): CustomerData {
@@ -43,5 +44,6 @@ export function customerToProto(record: CustomerRecord): Customer {
     marketingSmsOptIn: record.marketingSmsOptIn,
     createdAt: timestampFromDate(record.createdAt),
     updatedAt: timestampFromDate(record.updatedAt),
+    etag: etagOf(record),
   });
 }

@@ -60,8 +60,8 @@ export interface CustomerRepository {
   pruneIdempotencyKeys(before: Date): Promise<number>;
   findById(id: string): Promise<CustomerRecord | undefined>;
   /**
-   * Locks the row, computes its new data with `change` (which may throw to abort) and writes it.
-   * Returns undefined when no customer has that id.
+   * Locks the row, computes its new data with `change` (which may throw to abort, e.g. on a stale
+   * etag) and writes it with the next version. Returns undefined when no customer has that id.
    */
   update(
     id: string,
@@ -119,6 +119,8 @@ const COLUMNS: readonly Column[] = (
     ["marketing_sms_opt_in", (r) => r.marketingSmsOptIn, (v: boolean, r) => (r.marketingSmsOptIn = v)],
     ["created_at", (r) => r.createdAt, (v: string | Date, r) => (r.createdAt = dateFromPg(v))],
     ["updated_at", (r) => r.updatedAt, (v: string | Date, r) => (r.updatedAt = dateFromPg(v))],
+    // int8: node-postgres gives it as text, unless a type parser is set.
+    ["version", (r) => r.version, (v: string | number, r) => (r.version = Number(v))],
     // The *_key columns hold searchKey() forms for the searches; they are written, never read back.
     ["email_key", (r) => searchKey(r.email)],
     ["first_name_key", (r) => searchKey(r.firstName)],
@@ -246,7 +248,14 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
         const [row] = await rows(client, SELECT_BY_ID_FOR_UPDATE, [id]);
         if (!row) return undefined;
         const current = recordFromRow(row);
-        const next: CustomerRecord = { ...change(current), id, createdAt: current.createdAt, updatedAt: now };
+        // `change` runs under the row lock: what it compares with `current` (an etag) still holds at the write.
+        const next: CustomerRecord = {
+          ...change(current),
+          id,
+          createdAt: current.createdAt,
+          updatedAt: now,
+          version: current.version + 1,
+        };
         const [updated] = await rows(client, UPDATE, parameters(next, id));
         return updated && recordFromRow(updated);
       });

@@ -1,5 +1,6 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { validate as isUuid, v7 as uuidv7 } from "uuid";
+import type { Customer } from "../../gen/customers/v1/customer_pb.js";
 import type { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
 import { ApiError } from "../errors/api-error.js";
 import { type FieldViolation, prefixViolations } from "../errors/field-violation.js";
@@ -7,6 +8,7 @@ import { requestContextKey } from "../observability/request-context.js";
 import type { CustomerRecord } from "./customer.js";
 import { customerDataFromProto, customerToProto } from "./customer-mapping.js";
 import type { CustomerRepository } from "./customer-repository.js";
+import { ETAG_HEADER, etagOf, updatePreconditionsOf } from "./etag.js";
 import { IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf, requestDigestOf } from "./idempotency-key.js";
 import type { PageTokenCodec } from "./page-token.js";
 import { type SearchPlan, searchRequestFromAddress, searchRequestFromContact } from "./search-request.js";
@@ -57,8 +59,14 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
       violations.push(...prefixViolations("customer", checked.violations));
       if (violations.length > 0) throw ApiError.invalidArgument(violations);
       const at = now();
-      const record: CustomerRecord = { ...checked.customer, id: uuidv7(), createdAt: at, updatedAt: at };
-      if (idempotency.key === undefined) return customerToProto(await deps.repository.insert(record));
+      const record: CustomerRecord = {
+        ...checked.customer,
+        id: uuidv7(),
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      if (idempotency.key === undefined) return answer(await deps.repository.insert(record), context);
       // Keys are the caller's own: another credential's retry with the same key is another request.
       const scope = context.values.get(requestContextKey)?.subject ?? "";
       const once = await deps.repository.insertOnce(record, {
@@ -76,10 +84,10 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
         ]);
       }
       if (once.outcome === "replayed") context.responseHeader.set(IDEMPOTENT_REPLAYED_HEADER, "true");
-      return customerToProto(once.record);
+      return answer(once.record, context);
     },
 
-    async updateCustomer(req) {
+    async updateCustomer(req, context) {
       const violations: FieldViolation[] = [];
       const idViolation = customerIdViolation(req.customerId);
       if (idViolation) violations.push(idViolation);
@@ -96,11 +104,17 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
       }
       const mask = resolveUpdateMask(req.updateMask, req.customer);
       if ("violations" in mask) violations.push(...mask.violations);
-      if (violations.length > 0 || "violations" in mask) throw ApiError.invalidArgument(violations);
+      const preconditions = updatePreconditionsOf(req, context.requestHeader);
+      if ("violation" in preconditions) violations.push(preconditions.violation);
+      if (violations.length > 0 || "violations" in mask || "violation" in preconditions) {
+        throw ApiError.invalidArgument(violations);
+      }
       const patch = customerDataFromProto(req.customer);
       const updated = await deps.repository.update(
         req.customerId,
         (current) => {
+          // Under the row lock (AIP-154): no other update can slip in between this check and the write.
+          preconditions.check(etagOf(current));
           const checked = validateCustomer(applyUpdateMask(current, patch, mask.mask), deps.validation);
           if (checked.violations.length > 0) {
             throw ApiError.invalidArgument(prefixViolations("customer", checked.violations));
@@ -118,15 +132,16 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
           },
         ]);
       }
-      return customerToProto(updated);
+      return answer(updated, context);
     },
 
-    async getCustomer(req) {
+    async getCustomer(req, context) {
       const idViolation = customerIdViolation(req.customerId);
       if (idViolation) throw ApiError.invalidArgument([idViolation]);
       const record = await deps.repository.findById(req.customerId);
       if (!record) throw ApiError.notFound(`No customer has customerId ${req.customerId}.`);
-      return customerToProto(record);
+      // The REST transcoder answers If-None-Match from this header (304); other protocols just get it.
+      return answer(record, context);
     },
 
     async searchCustomers(req) {
@@ -137,6 +152,13 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
       return search(searchRequestFromAddress(req, deps.pageTokens));
     },
   };
+}
+
+/** The customer a call returns, with its etag also in the `etag` response header (REST `ETag`). */
+function answer(record: CustomerRecord, context: HandlerContext): Customer {
+  const customer = customerToProto(record);
+  context.responseHeader.set(ETAG_HEADER, customer.etag);
+  return customer;
 }
 
 function required(field: string, description: string): FieldViolation {

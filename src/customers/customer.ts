@@ -11,7 +11,7 @@ export type AddressData = Omit<Address, keyof Message>;
  */
 export type CustomerData = Omit<
   Customer,
-  keyof Message | "customerId" | "createdAt" | "updatedAt" | "address"
+  keyof Message | "customerId" | "createdAt" | "updatedAt" | "etag" | "address"
 > & {
   address: AddressData | null;
 };
@@ -21,4 +21,9 @@ export interface CustomerRecord extends CustomerData {
   id: string;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * 1 when created, one more on every update; the etag is made of it (customer-mapping.ts). A bigint
+   * column: a row would need 2^53 updates before a number could not hold it.
+   */
+  version: number;
 }

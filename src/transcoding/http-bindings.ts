@@ -44,6 +44,8 @@ export interface ResponseRule {
   location: string | undefined;
   notFoundAsNoContent: boolean;
   noContentWhenEmpty: DescField | undefined;
+  /** HTTP status by google.rpc.ErrorInfo reason, for errors that do not take their code's canonical one. */
+  errorStatuses: ReadonlyMap<string, number>;
 }
 
 /**
@@ -167,10 +169,21 @@ function responseRuleOf(name: string, method: DescMethod): ResponseRule {
       );
     }
   }
+  const errorStatuses = new Map<string, number>();
+  for (const { reason, status } of option?.errorStatuses ?? []) {
+    if (reason === "" || errorStatuses.has(reason)) {
+      throw new Error(`${name}: http_response.error_statuses needs a distinct, non-empty reason per entry`);
+    }
+    if (status < 400 || status > 599) {
+      throw new Error(`${name}: http_response.error_statuses status for ${reason} must be 4xx or 5xx`);
+    }
+    errorStatuses.set(reason, status);
+  }
   return {
     successStatus,
     location,
     notFoundAsNoContent: option?.notFoundAsNoContent ?? false,
     noContentWhenEmpty,
+    errorStatuses,
   };
 }

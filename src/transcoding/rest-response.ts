@@ -1,5 +1,7 @@
 import { type DescMessage, type JsonValue, type Message, type Registry, toJson } from "@bufbuild/protobuf";
 import { Code, type ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { isNotModified } from "./entity-tags.js";
 import { protoPathToJsonPath, resolveSingularPath } from "./field-paths.js";
 import type { HttpBinding } from "./http-bindings.js";
 
@@ -39,18 +41,25 @@ export function writeJson(res: RestHttpResponse, status: number, body: unknown):
 
 /**
  * Writes a successful RPC response as the binding declares: headers and trailers set by the handler,
- * 204 for an empty `no_content_when_empty` list, the `success_status`, `Location`, and the response
- * (or its `response_body` field) as proto3 JSON with unpopulated scalars emitted.
+ * 304 when the request's If-None-Match (given for a GET or HEAD only) matches the ETag the handler
+ * set, 204 for an empty `no_content_when_empty` list, the `success_status`, `Location`, and the
+ * response (or its `response_body` field) as proto3 JSON with unpopulated scalars emitted.
  */
 export function writeSuccess(
   res: RestHttpResponse,
   binding: HttpBinding,
-  response: { header: Headers; trailer: Headers; message: Message },
+  response: { header: Headers; trailer: Headers; message: Message; ifNoneMatch?: string },
   registry: Registry,
 ): void {
   const { method, response: rule } = binding;
   copyHeaders(response.header, res);
   copyHeaders(response.trailer, res);
+  // RFC 9110 §15.4.5: a 304 has no content, and the headers (ETag first) a 200 would have had.
+  if (isNotModified(response.ifNoneMatch, response.header.get("etag"))) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
   const output = response.message;
   const list =
     rule.noContentWhenEmpty && (output as Record<string, unknown>)[rule.noContentWhenEmpty.localName];
@@ -68,7 +77,8 @@ export function writeSuccess(
 
 /**
  * Writes an error: 204 where the binding maps an RPC's NOT_FOUND to no content, else the renderer's
- * body, with field paths spelled as the client sent them.
+ * body, with field paths spelled as the client sent them, under the status the binding's
+ * `error_statuses` give the error's ErrorInfo reason, if any.
  */
 export function writeError(
   res: RestHttpResponse,
@@ -83,9 +93,25 @@ export function writeError(
     return;
   }
   const fieldPath = binding && ((path: string) => clientFieldPath(binding, path));
-  const { status, body, headers } = render(error, { ...how, ...(fieldPath && { fieldPath }) });
+  const declared = how.fromCall && binding ? declaredErrorStatus(binding, error) : undefined;
+  const { status, body, headers } = render(error, {
+    ...how,
+    ...(declared !== undefined && { status: declared }),
+    ...(fieldPath && { fieldPath }),
+  });
   if (headers) copyHeaders(headers, res);
   writeJson(res, status, body);
+}
+
+/** The HTTP status `error_statuses` declares for the error's google.rpc.ErrorInfo reason, if any. */
+function declaredErrorStatus(binding: HttpBinding, error: ConnectError): number | undefined {
+  const statuses = binding.response.errorStatuses;
+  if (statuses.size === 0) return undefined;
+  for (const info of error.findDetails(ErrorInfoSchema)) {
+    const status = statuses.get(info.reason);
+    if (status !== undefined) return status;
+  }
+  return undefined;
 }
 
 /** Maps a violation's proto path (relative to the request) to the JSON path relative to what the client sent. */

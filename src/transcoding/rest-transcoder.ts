@@ -182,7 +182,11 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
       return writeError(res, binding, error, call.renderError, { fromCall: true });
     }
     const output = fromBinary(method.output, bytes);
-    writeSuccess(res, binding, { header: metadata, trailer, message: output }, options.registry);
+    // A conditional GET (HEAD included) is answered here, from the ETag the handler set; other
+    // methods' preconditions are the handler's to check, atomically with what they change.
+    const ifNoneMatch =
+      req.method === "GET" || req.method === "HEAD" ? headerValue(req, "if-none-match") : undefined;
+    writeSuccess(res, binding, { header: metadata, trailer, message: output, ifNoneMatch }, options.registry);
   }
 
   return { methods, handle };
@@ -191,6 +195,12 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
 interface Route {
   binding: HttpBinding;
   handler: RpcHandler;
+}
+
+/** A request header as one string (repeated fields joined as a list, RFC 9110 §5.3). */
+function headerValue(req: RestHttpRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /** Splits a Connect unary response's headers into the call's metadata and its `trailer-` prefixed trailers. */

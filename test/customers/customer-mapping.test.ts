@@ -26,6 +26,7 @@ const record: CustomerRecord = {
   marketingSmsOptIn: false,
   createdAt: new Date("2026-03-02T09:15:00.123Z"),
   updatedAt: new Date("2026-03-02T10:00:00.456Z"),
+  version: 7,
 };
 
 describe("customerDataFromProto", () => {
@@ -56,9 +57,10 @@ describe("customerDataFromProto", () => {
 describe("customerToProto", () => {
   it("writes the server-owned fields and returns the data customerDataFromProto reads", () => {
     const customer = customerToProto(record);
-    const { id, createdAt, updatedAt, ...data } = record;
+    const { id, createdAt, updatedAt, version: _version, ...data } = record;
 
     expect(customer.customerId).toBe(id);
+    expect(customer.etag).toBe('"7"');
     expect(customer.createdAt && timestampDate(customer.createdAt)).toEqual(createdAt);
     expect(customer.updatedAt && timestampDate(customer.updatedAt)).toEqual(updatedAt);
     expect(customerDataFromProto(customer)).toStrictEqual(data);

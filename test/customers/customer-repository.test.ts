@@ -50,12 +50,13 @@ function customer(overrides: Partial<CustomerRecord> = {}): CustomerRecord {
     marketingSmsOptIn: false,
     createdAt,
     updatedAt: createdAt,
+    version: 1,
     ...overrides,
   };
 }
 
 function dataOf(record: CustomerRecord): CustomerData {
-  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...data } = record;
+  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, version: _version, ...data } = record;
   return data;
 }
 
@@ -282,7 +283,7 @@ describe("insertOnce (idempotency keys)", () => {
 });
 
 describe("update", () => {
-  it("applies the change, keeps id and createdAt and sets updatedAt", async () => {
+  it("applies the change, keeps id and createdAt, sets updatedAt and raises the version", async () => {
     const original = customer({ address: address(), preferredContactMethods: [EMAIL] });
     await repo.insert(original);
     const now = new Date("2026-04-05T06:07:08.123Z");
@@ -297,6 +298,7 @@ describe("update", () => {
           ...dataOf(current),
           id: uuidv7(),
           createdAt: new Date(0),
+          version: 99,
           lastName: "Bouvier",
           company: "Springfield Nuclear Power Plant",
           address: null,
@@ -315,6 +317,7 @@ describe("update", () => {
       preferredContactMethods: [PHONE, SMS],
       marketingSmsOptIn: true,
       updatedAt: now,
+      version: 2,
     };
     expect(seen).toStrictEqual(original);
     expect(updated).toStrictEqual(expected);
@@ -418,6 +421,7 @@ describe("update", () => {
       company: "Locked Inc.",
       lastName: "Bouvier",
       updatedAt: at(3_000),
+      version: 2,
     });
   });
 
@@ -433,6 +437,47 @@ describe("update", () => {
 
     const final = await repo.findById(original.id);
     expect([...(final?.company ?? "")].sort().join("")).toBe("abcde");
+    expect(final?.version).toBe(6);
+  });
+
+  it("stores the inserted version and raises it by one on every update, whatever changes", async () => {
+    const original = customer({ version: 41 });
+    expect((await repo.insert(original)).version).toBe(41);
+
+    const same = await repo.update(original.id, dataOf, at(1_000));
+    const changed = await repo.update(original.id, (c) => ({ ...dataOf(c), company: "Moe's" }), at(2_000));
+
+    expect(same?.version).toBe(42);
+    expect(changed?.version).toBe(43);
+    expect((await repo.findById(original.id))?.version).toBe(43);
+  });
+
+  it("runs change under the lock: of concurrent updates expecting one version, exactly one writes", async () => {
+    const original = customer();
+    await repo.insert(original);
+    const stale = new Error("stale version");
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        repo.update(
+          original.id,
+          (current) => {
+            if (current.version !== original.version) throw stale;
+            return { ...dataOf(current), company: `writer ${i}` };
+          },
+          at(1_000 + i),
+        ),
+      ),
+    );
+
+    const written = outcomes.filter((o) => o.status === "fulfilled");
+    expect(written).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => o.reason)).toEqual(
+      Array(7).fill(stale),
+    );
+    const final = await repo.findById(original.id);
+    expect(final?.version).toBe(2);
+    expect(final?.company).toBe((written[0] as PromiseFulfilledResult<CustomerRecord>).value.company);
   });
 });
 

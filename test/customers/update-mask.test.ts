@@ -89,7 +89,7 @@ function annotatedInProto(message: string, behavior: keyof typeof FieldBehavior)
 describe("OUTPUT_ONLY", () => {
   it("is the Customer fields customer.proto annotates OUTPUT_ONLY", () => {
     expect([...OUTPUT_ONLY].sort()).toEqual(annotatedInProto("Customer", "OUTPUT_ONLY").sort());
-    expect([...OUTPUT_ONLY].sort()).toEqual(["created_at", "customer_id", "updated_at"]);
+    expect([...OUTPUT_ONLY].sort()).toEqual(["created_at", "customer_id", "etag", "updated_at"]);
   });
 
   it("leaves every other Customer field writable, REQUIRED ones included", () => {
@@ -174,6 +174,7 @@ describe("resolveUpdateMask", () => {
         customerId: "019c9e4f-3b2a-7c41-8e5d-2f6a1b0c9d8e",
         createdAt: timestampFromDate(new Date()),
         updatedAt: timestampFromDate(new Date()),
+        etag: '"4"',
         company: "Acme",
       },
       ["company"],
@@ -214,7 +215,13 @@ describe("resolveUpdateMask", () => {
       ["line2"],
     ],
     ["repeated paths once", ["email", "email", "address.city", "address.city"], {}, ["email"], ["city"]],
-    ["output-only paths ignored", ["customer_id", "created_at", "updated_at", "email"], {}, ["email"], []],
+    [
+      "output-only paths ignored",
+      ["customer_id", "created_at", "updated_at", "etag", "email"],
+      {},
+      ["email"],
+      [],
+    ],
     ["only output-only paths: nothing", ["customer_id", "updated_at"], { firstName: "Ada" }, [], []],
   ])("resolves %s", (_name, paths, customer, fields, addressFields) => {
     expect(resolved(paths, customer)).toEqual({ fields, addressFields });

@@ -22,7 +22,15 @@ describe("CORS for browser callers", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
     const allowed = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase();
-    for (const header of ["authorization", "content-type", "x-grpc-web", "x-request-id"]) {
+    for (const header of [
+      "authorization",
+      "content-type",
+      "x-grpc-web",
+      "x-request-id",
+      "idempotency-key",
+      "if-match",
+      "if-none-match",
+    ]) {
       expect(allowed).toContain(header);
     }
     expect(res.headers.get("access-control-allow-methods")).toContain("PATCH");
@@ -35,7 +43,15 @@ describe("CORS for browser callers", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(ALLOWED);
     const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase();
-    for (const header of ["grpc-status", "grpc-status-details-bin", "x-request-id", "location"]) {
+    for (const header of [
+      "grpc-status",
+      "grpc-status-details-bin",
+      "x-request-id",
+      "location",
+      "etag",
+      "idempotent-replayed",
+      "retry-after",
+    ]) {
       expect(exposed).toContain(header);
     }
   });

@@ -154,11 +154,13 @@ describe("gRPC → REST", () => {
       postalCode: "02139",
       country: "US",
     });
-    // Everything the PATCH did not name is untouched.
-    expect({ ...after, company: "", address: undefined, updatedAt: undefined }).toEqual({
+    // Everything the PATCH did not name is untouched; the etag is the next version's.
+    expect(after.etag).toBe('"2"');
+    expect({ ...after, company: "", address: undefined, updatedAt: undefined, etag: "" }).toEqual({
       ...created,
       address: undefined,
       updatedAt: undefined,
+      etag: "",
     });
     expect(after.createdAt).toEqual(created.createdAt);
     expect(Date.parse(patched.updatedAt)).toBeGreaterThanOrEqual(Date.parse(asRestJson(created).updatedAt));

@@ -155,7 +155,7 @@ describe("REST over h2c (prior knowledge)", () => {
     const patched = await h2("PATCH", `/v1/customers/${created.customerId}`, { json: { company: "CLU" } });
     expect(patched.status).toBe(200);
     const afterPatch = JSON.parse(patched.body) as CustomerJson;
-    expect(afterPatch).toEqual({ ...created, company: "CLU", updatedAt: afterPatch.updatedAt });
+    expect(afterPatch).toEqual({ ...created, company: "CLU", updatedAt: afterPatch.updatedAt, etag: '"2"' });
 
     const put = await h2("PUT", `/v1/customers/${created.customerId}`, {
       json: { firstName: "Barbara", lastName: "Liskov", email: created.email },

@@ -184,6 +184,7 @@ describe("POST /v1/customers (create)", () => {
       marketingSmsOptIn: false,
       createdAt: body.createdAt,
       updatedAt: body.updatedAt,
+      etag: '"1"',
     });
   });
 
@@ -580,6 +581,7 @@ describe("PUT and PATCH /v1/customers/{customerId}", () => {
       marketingSmsOptIn: false,
       createdAt: created.createdAt,
       updatedAt: updated.updatedAt,
+      etag: '"2"',
     });
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
     expect(await get(created.customerId)).toEqual(updated);
@@ -606,6 +608,7 @@ describe("PUT and PATCH /v1/customers/{customerId}", () => {
       company: "UNIVAC",
       marketingEmailOptIn: true,
       updatedAt: updated.updatedAt,
+      etag: '"2"',
     });
     expect(await get(created.customerId)).toEqual(updated);
   });
@@ -625,6 +628,7 @@ describe("PUT and PATCH /v1/customers/{customerId}", () => {
       ...created,
       address: null,
       updatedAt: null,
+      etag: '"2"',
     });
   });
 
@@ -644,7 +648,12 @@ describe("PUT and PATCH /v1/customers/{customerId}", () => {
       });
       expect(res.status).toBe(200);
       const updated = (await res.json()) as CustomerJson;
-      expect(updated).toEqual({ ...created, company: "Eckert-Mauchly", updatedAt: updated.updatedAt });
+      expect(updated).toEqual({
+        ...created,
+        company: "Eckert-Mauchly",
+        updatedAt: updated.updatedAt,
+        etag: '"2"',
+      });
     },
   );
 

@@ -170,7 +170,12 @@ describe("httpBindingsOf: bindings of a test-only service", () => {
     expect(get.responseBodyField).toBe(get.method.output.fields.find((f) => f.name === "book"));
   });
 
-  it.each<[rpcName: string, expected: HttpBinding["response"] | { noContentWhenEmpty: string }]>([
+  it.each<
+    [
+      rpcName: string,
+      expected: Omit<HttpBinding["response"], "errorStatuses"> | { noContentWhenEmpty: string },
+    ]
+  >([
     [
       "GetBook",
       { successStatus: 200, location: undefined, notFoundAsNoContent: false, noContentWhenEmpty: undefined },
@@ -200,8 +205,9 @@ describe("httpBindingsOf: bindings of a test-only service", () => {
     const ofRpc = bindings.filter((b) => b.method.name === rpcName);
     expect(ofRpc.length).toBeGreaterThan(0);
     for (const binding of ofRpc) {
-      const { noContentWhenEmpty, ...rest } = binding.response;
+      const { noContentWhenEmpty, errorStatuses, ...rest } = binding.response;
       expect({ ...rest, noContentWhenEmpty: noContentWhenEmpty?.name }).toEqual(expected);
+      expect(errorStatuses.size).toBe(0);
       if (noContentWhenEmpty) expect(noContentWhenEmpty.parent).toBe(binding.method.output);
     }
   });
@@ -350,9 +356,64 @@ describe("httpBindingsOf: annotations that cannot be served stop start-up", () =
       rpc("GetBook", "GetBookRequest", "Book", { body: "*" }),
       /^test\.v1\.BadService\/GetBook: google\.api\.http rule has no pattern$/,
     ],
+    ...(
+      [
+        [
+          "an error status that is not an error (304)",
+          [{ reason: "NOT_MODIFIED", status: 304 }],
+          "4xx or 5xx",
+        ],
+        ["an error status above 599", [{ reason: "ODD", status: 600 }], "4xx or 5xx"],
+        ["an error status without a reason", [{ reason: "", status: 412 }], "distinct, non-empty reason"],
+        [
+          "two error statuses for one reason",
+          [
+            { reason: "STALE", status: 412 },
+            { reason: "STALE", status: 409 },
+          ],
+          "distinct, non-empty reason",
+        ],
+      ] as const
+    ).map(([problem, errorStatuses, message]): [string, MethodInit, RegExp] => [
+      problem,
+      rpc(
+        "GetBook",
+        "GetBookRequest",
+        "Book",
+        { pattern: { case: "get", value: BOOK } },
+        {
+          errorStatuses: [...errorStatuses],
+        },
+      ),
+      new RegExp(`^test\\.v1\\.BadService/GetBook: http_response\\.error_statuses .*${message}`),
+    ]),
   ])("%s", (_problem, method, message) => {
     const service = buildService("BadService", [rpc("Fine", "GetBookRequest", "Book"), method]);
     expect(() => httpBindingsOf([service])).toThrow(message);
+  });
+
+  it("reads error_statuses as an HTTP status per ErrorInfo reason, none by default", () => {
+    const service = buildService("OkService", [
+      rpc(
+        "GetBook",
+        "GetBookRequest",
+        "Book",
+        { pattern: { case: "get", value: BOOK } },
+        {
+          errorStatuses: [
+            { reason: "PRECONDITION_FAILED", status: 412 },
+            { reason: "GONE", status: 410 },
+          ],
+        },
+      ),
+      rpc("DeleteBook", "DeleteBookRequest", "Book", { pattern: { case: "delete", value: BOOK } }),
+    ]);
+    const [get, del] = httpBindingsOf([service]);
+    expect([...(get?.response.errorStatuses ?? [])]).toEqual([
+      ["PRECONDITION_FAILED", 412],
+      ["GONE", 410],
+    ]);
+    expect(del?.response.errorStatuses.size).toBe(0);
   });
 
   it("accepts every 2xx success_status and a Location built from nested response fields", () => {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customers/v1/customer.proto.
  */
 export const file_customers_v1_customer: GenFile = /*@__PURE__*/
-  fileDesc("ChtjdXN0b21lcnMvdjEvY3VzdG9tZXIucHJvdG8SDGN1c3RvbWVycy52MSK3AwoIQ3VzdG9tZXISGAoLY3VzdG9tZXJfaWQYASABKAlCA+BBAxIXCgpmaXJzdF9uYW1lGAIgASgJQgPgQQISFgoJbGFzdF9uYW1lGAMgASgJQgPgQQISFAoHY29tcGFueRgEIAEoCUID4EEBEhIKBWVtYWlsGAUgASgJQgPgQQESEgoFcGhvbmUYBiABKAlCA+BBARIrCgdhZGRyZXNzGAcgASgLMhUuY3VzdG9tZXJzLnYxLkFkZHJlc3NCA+BBARJDChlwcmVmZXJyZWRfY29udGFjdF9tZXRob2RzGAggAygOMhsuY3VzdG9tZXJzLnYxLkNvbnRhY3RNZXRob2RCA+BBARIjChZtYXJrZXRpbmdfZW1haWxfb3B0X2luGAkgASgIQgPgQQESIQoUbWFya2V0aW5nX3Ntc19vcHRfaW4YCiABKAhCA+BBARIzCgpjcmVhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEDEjMKCnVwZGF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgPgQQMiiAEKB0FkZHJlc3MSEgoFbGluZTEYASABKAlCA+BBAhISCgVsaW5lMhgCIAEoCUID4EEBEhEKBGNpdHkYAyABKAlCA+BBAhISCgVzdGF0ZRgEIAEoCUID4EEBEhgKC3Bvc3RhbF9jb2RlGAUgASgJQgPgQQESFAoHY291bnRyeRgGIAEoCUID4EECKk4KDUNvbnRhY3RNZXRob2QSHgoaQ09OVEFDVF9NRVRIT0RfVU5TUEVDSUZJRUQQABIJCgVFTUFJTBABEgkKBVBIT05FEAISBwoDU01TEANiBnByb3RvMw", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChtjdXN0b21lcnMvdjEvY3VzdG9tZXIucHJvdG8SDGN1c3RvbWVycy52MSLKAwoIQ3VzdG9tZXISGAoLY3VzdG9tZXJfaWQYASABKAlCA+BBAxIXCgpmaXJzdF9uYW1lGAIgASgJQgPgQQISFgoJbGFzdF9uYW1lGAMgASgJQgPgQQISFAoHY29tcGFueRgEIAEoCUID4EEBEhIKBWVtYWlsGAUgASgJQgPgQQESEgoFcGhvbmUYBiABKAlCA+BBARIrCgdhZGRyZXNzGAcgASgLMhUuY3VzdG9tZXJzLnYxLkFkZHJlc3NCA+BBARJDChlwcmVmZXJyZWRfY29udGFjdF9tZXRob2RzGAggAygOMhsuY3VzdG9tZXJzLnYxLkNvbnRhY3RNZXRob2RCA+BBARIjChZtYXJrZXRpbmdfZW1haWxfb3B0X2luGAkgASgIQgPgQQESIQoUbWFya2V0aW5nX3Ntc19vcHRfaW4YCiABKAhCA+BBARIzCgpjcmVhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEDEjMKCnVwZGF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgPgQQMSEQoEZXRhZxgNIAEoCUID4EEDIogBCgdBZGRyZXNzEhIKBWxpbmUxGAEgASgJQgPgQQISEgoFbGluZTIYAiABKAlCA+BBARIRCgRjaXR5GAMgASgJQgPgQQISEgoFc3RhdGUYBCABKAlCA+BBARIYCgtwb3N0YWxfY29kZRgFIAEoCUID4EEBEhQKB2NvdW50cnkYBiABKAlCA+BBAipOCg1Db250YWN0TWV0aG9kEh4KGkNPTlRBQ1RfTUVUSE9EX1VOU1BFQ0lGSUVEEAASCQoFRU1BSUwQARIJCgVQSE9ORRACEgcKA1NNUxADYgZwcm90bzM", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * A customer record: who the customer is, how to reach them and what
@@ -107,6 +107,16 @@ export type Customer = Message<"customers.v1.Customer"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 12;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Entity tag of this version of the record (AIP-154): an opaque RFC 9110
+   * entity-tag, quotes included (e.g. "3" with its quotes), that changes on
+   * every write. Send it back as UpdateCustomerRequest.etag, in the customer
+   * of an update or as If-Match to update only this version.
+   *
+   * @generated from field: string etag = 13;
+   */
+  etag: string;
 };
 
 /**

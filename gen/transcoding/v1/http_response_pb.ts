@@ -12,12 +12,14 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file transcoding/v1/http_response.proto.
  */
 export const file_transcoding_v1_http_response: GenFile = /*@__PURE__*/
-  fileDesc("CiJ0cmFuc2NvZGluZy92MS9odHRwX3Jlc3BvbnNlLnByb3RvEg50cmFuc2NvZGluZy52MSJ4CgxIdHRwUmVzcG9uc2USFgoOc3VjY2Vzc19zdGF0dXMYASABKAUSEAoIbG9jYXRpb24YAiABKAkSHwoXbm90X2ZvdW5kX2FzX25vX2NvbnRlbnQYAyABKAgSHQoVbm9fY29udGVudF93aGVuX2VtcHR5GAQgASgJOmMKDWh0dHBfcmVzcG9uc2USHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjZlAMgASgLMhwudHJhbnNjb2RpbmcudjEuSHR0cFJlc3BvbnNlUgxodHRwUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("CiJ0cmFuc2NvZGluZy92MS9odHRwX3Jlc3BvbnNlLnByb3RvEg50cmFuc2NvZGluZy52MSKtAQoMSHR0cFJlc3BvbnNlEhYKDnN1Y2Nlc3Nfc3RhdHVzGAEgASgFEhAKCGxvY2F0aW9uGAIgASgJEh8KF25vdF9mb3VuZF9hc19ub19jb250ZW50GAMgASgIEh0KFW5vX2NvbnRlbnRfd2hlbl9lbXB0eRgEIAEoCRIzCg5lcnJvcl9zdGF0dXNlcxgFIAMoCzIbLnRyYW5zY29kaW5nLnYxLkVycm9yU3RhdHVzIi0KC0Vycm9yU3RhdHVzEg4KBnJlYXNvbhgBIAEoCRIOCgZzdGF0dXMYAiABKAU6YwoNaHR0cF9yZXNwb25zZRIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNmUAyABKAsyHC50cmFuc2NvZGluZy52MS5IdHRwUmVzcG9uc2VSDGh0dHBSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * HttpResponse declares how a successful (or "nothing found") result of a
- * method is written by the REST transcoder, next to its google.api.http rule.
- * Absent, the transcoder answers 200 with the JSON response body.
+ * method is written by the REST transcoder, next to its google.api.http rule,
+ * and which errors get another HTTP status than their code's canonical one.
+ * Absent, the transcoder answers 200 with the JSON response body, and errors
+ * with the canonical google.rpc.Code mapping.
  *
  * @generated from message transcoding.v1.HttpResponse
  */
@@ -53,6 +55,15 @@ export type HttpResponse = Message<"transcoding.v1.HttpResponse"> & {
    * @generated from field: string no_content_when_empty = 4;
    */
   noContentWhenEmpty: string;
+
+  /**
+   * HTTP statuses for errors of this method, chosen by the
+   * google.rpc.ErrorInfo reason the error carries, instead of the canonical
+   * mapping of its code; e.g. {reason: "PRECONDITION_FAILED" status: 412}.
+   *
+   * @generated from field: repeated transcoding.v1.ErrorStatus error_statuses = 5;
+   */
+  errorStatuses: ErrorStatus[];
 };
 
 /**
@@ -63,7 +74,36 @@ export const HttpResponseSchema: GenMessage<HttpResponse> = /*@__PURE__*/
   messageDesc(file_transcoding_v1_http_response, 0);
 
 /**
- * How the REST transcoder writes this method's successful responses.
+ * ErrorStatus is the HTTP status of a method's errors that carry one
+ * google.rpc.ErrorInfo reason.
+ *
+ * @generated from message transcoding.v1.ErrorStatus
+ */
+export type ErrorStatus = Message<"transcoding.v1.ErrorStatus"> & {
+  /**
+   * The google.rpc.ErrorInfo reason, such as "PRECONDITION_FAILED".
+   *
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+
+  /**
+   * The HTTP status to answer with, 400-599.
+   *
+   * @generated from field: int32 status = 2;
+   */
+  status: number;
+};
+
+/**
+ * Describes the message transcoding.v1.ErrorStatus.
+ * Use `create(ErrorStatusSchema)` to create a new message.
+ */
+export const ErrorStatusSchema: GenMessage<ErrorStatus> = /*@__PURE__*/
+  messageDesc(file_transcoding_v1_http_response, 1);
+
+/**
+ * How the REST transcoder writes this method's responses.
  *
  * @generated from extension: transcoding.v1.HttpResponse http_response = 51801;
  */
