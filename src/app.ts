@@ -25,10 +25,13 @@ import type { AuthSettings } from "./auth/credential-verifier.js";
 import type { JwtSettings } from "./auth/jwt-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
 import { createCustomerService } from "./customers/customer-service.js";
+import { ETAG_HEADER } from "./customers/etag.js";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "./customers/idempotency-key.js";
 import { startIdempotencyKeyPruning } from "./customers/idempotency-key-pruning.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
 import { codeName } from "./errors/code-name.js";
 import { restErrorResponse } from "./errors/rest-error-body.js";
+import type { RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
@@ -56,6 +59,8 @@ export interface AppDeps {
   tls?: TlsCredentials;
   /** Origins allowed to call cross-origin from browsers (gRPC-web, Connect, REST). */
   corsAllowedOrigins?: readonly string[];
+  /** Per-credential token bucket for CustomerService calls; unset means no rate limit. */
+  rateLimit?: RateLimitSettings;
   /** The process logger (pino); none means silent. */
   logger?: FastifyBaseLogger;
 }
@@ -105,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });
-  const pipeline = createRpcPipeline({ apiKeys: deps.apiKeys, jwt: deps.jwt });
+  const pipeline = createRpcPipeline({ apiKeys: deps.apiKeys, jwt: deps.jwt }, deps.rateLimit);
 
   const origins = deps.corsAllowedOrigins ?? [];
   const corsEnabled = origins.length > 0;
@@ -113,8 +118,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(fastifyCors, {
       origin: origins.includes("*") ? "*" : [...origins],
       methods: [...connectCors.allowedMethods, "PUT", "PATCH", "DELETE"],
-      allowedHeaders: [...connectCors.allowedHeaders, "authorization", REQUEST_ID_HEADER],
-      exposedHeaders: [...connectCors.exposedHeaders, REQUEST_ID_HEADER, "location", "www-authenticate"],
+      allowedHeaders: [
+        ...connectCors.allowedHeaders,
+        "authorization",
+        REQUEST_ID_HEADER,
+        IDEMPOTENCY_KEY_HEADER,
+        "if-match",
+        "if-none-match",
+      ],
+      exposedHeaders: [
+        ...connectCors.exposedHeaders,
+        REQUEST_ID_HEADER,
+        "location",
+        "www-authenticate",
+        ETAG_HEADER,
+        IDEMPOTENT_REPLAYED_HEADER,
+        "retry-after",
+      ],
       // Browsers cache the preflight for a day instead of repeating it before every call.
       maxAge: 86_400,
     });

@@ -3,6 +3,7 @@ import { type ApiKey, parseApiKeys } from "./auth/api-key-list.js";
 import { readJwksFile } from "./auth/jwks-file.js";
 import type { JwksLocation } from "./auth/jwks-key-source.js";
 import { parseJwtAlgorithms } from "./auth/jwt-algorithms.js";
+import type { TokenBucketRate } from "./limits/token-bucket.js";
 
 /** JWT bearer tokens: where the issuer's keys are and what a token must say (docs/auth.md). */
 export interface JwtConfig {
@@ -43,6 +44,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a call waits for a database connection before it fails with UNAVAILABLE. */
   databaseConnectTimeoutMs: number;
+  /** Per-credential token bucket (calls per second, burst); undefined means no rate limit. */
+  rateLimit: TokenBucketRate | undefined;
 }
 
 /** Thrown for an invalid environment; the message names the variable and what it accepts. */
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiKeys = parseApiKeys(optional("API_KEYS") ?? "");
   problems.push(...apiKeys.problems);
   const jwt = jwtConfig(optional, integer, problems);
+  const rateLimit = rateLimitConfig(optional, integer, problems);
   const defaultPhoneRegion = optional("DEFAULT_PHONE_REGION")?.toUpperCase();
   if (defaultPhoneRegion !== undefined && !/^[A-Z]{2}$/.test(defaultPhoneRegion)) {
     problems.push(
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     databaseConnectTimeoutMs: integer("DATABASE_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
+    rateLimit,
   };
   if (config.databaseUrl !== undefined && config.apiKeys.length === 0 && config.jwt === undefined) {
     problems.push(
@@ -202,4 +207,33 @@ function jwtConfig(
   }
   if (jwks === undefined || issuer === undefined || audience === undefined) return undefined;
   return { jwks, issuer, audience, algorithms: algorithms.algorithms, clockToleranceSeconds };
+}
+
+/**
+ * The per-credential rate limit: on when RATE_LIMIT_PER_SECOND is above 0 (a decimal, so "0.5" is a
+ * call every two seconds); RATE_LIMIT_BURST, the bucket size, defaults to one second's worth of calls
+ * (at least 1). A burst without any rate is a mistake; an explicit rate of 0 switches the limit off
+ * whatever the burst says, so one variable turns it off.
+ */
+function rateLimitConfig(
+  optional: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): TokenBucketRate | undefined {
+  const raw = optional("RATE_LIMIT_PER_SECOND");
+  if (raw === undefined) {
+    if (optional("RATE_LIMIT_BURST") !== undefined) {
+      problems.push("RATE_LIMIT_BURST is set, but rate limiting is off: set RATE_LIMIT_PER_SECOND too");
+    }
+    return undefined;
+  }
+  const perSecond = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || perSecond > 100_000) {
+    problems.push(
+      `RATE_LIMIT_PER_SECOND must be a number of calls per second from 0 (off) to 100000, such as "20" or "0.5", got "${raw}"`,
+    );
+    return undefined;
+  }
+  if (perSecond === 0) return undefined;
+  return { perSecond, burst: integer("RATE_LIMIT_BURST", Math.max(1, Math.ceil(perSecond)), 1, 1_000_000) };
 }

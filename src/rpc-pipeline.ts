@@ -4,14 +4,16 @@ import { createBearerChallengeInterceptor } from "./auth/bearer-challenge.js";
 import { type AuthSettings, createCredentialVerifier } from "./auth/credential-verifier.js";
 import { customerServiceScopes } from "./auth/method-scopes.js";
 import { createErrorInterceptor } from "./errors/error-interceptor.js";
+import { createRateLimitInterceptor, type RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 
 /**
  * The cross-cutting steps every CustomerService call goes through, outermost first: the RFC 6750
- * challenge of refused credentials, error mapping and logging, then credentials and scopes.
- * Connect (gRPC, gRPC-web, Connect) and the REST transcoder both run exactly this list around the
- * same service implementation. Throws when a method of the service has no scope rule.
+ * challenge of refused credentials, error mapping and logging, credentials and scopes, then the
+ * per-credential rate limit when one is set. Connect (gRPC, gRPC-web, Connect) and the REST
+ * transcoder both run exactly this list around the same service implementation. Throws when a method
+ * of the service has no scope rule.
  */
-export function createRpcPipeline(auth: AuthSettings): Interceptor[] {
+export function createRpcPipeline(auth: AuthSettings, rateLimit?: RateLimitSettings): Interceptor[] {
   return [
     createBearerChallengeInterceptor(),
     createErrorInterceptor(),
@@ -19,5 +21,7 @@ export function createRpcPipeline(auth: AuthSettings): Interceptor[] {
       verify: createCredentialVerifier(auth),
       requiredScopes: customerServiceScopes(),
     }),
+    // After auth: keyed by the verified subject, and refused credentials take no token.
+    ...(rateLimit ? [createRateLimitInterceptor(rateLimit)] : []),
   ];
 }

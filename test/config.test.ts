@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       bodyLimitBytes: 1048576,
       shutdownGraceMs: 10000,
       databaseConnectTimeoutMs: 3000,
+      rateLimit: undefined,
     });
   });
 
@@ -42,6 +43,8 @@ describe("loadConfig", () => {
       BODY_LIMIT_BYTES: "2048",
       SHUTDOWN_GRACE_MS: "0",
       DATABASE_CONNECT_TIMEOUT_MS: "500",
+      RATE_LIMIT_PER_SECOND: "20",
+      RATE_LIMIT_BURST: "50",
     });
     expect(config).toMatchObject({
       host: "0.0.0.0",
@@ -57,6 +60,7 @@ describe("loadConfig", () => {
       bodyLimitBytes: 2048,
       shutdownGraceMs: 0,
       databaseConnectTimeoutMs: 500,
+      rateLimit: { perSecond: 20, burst: 50 },
     });
   });
 
@@ -83,6 +87,45 @@ describe("loadConfig", () => {
 
   it("lists every bad variable at once", () => {
     expect(() => loadConfig({ PORT: "x", LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL[\s\S]*PORT/);
+  });
+
+  describe("rate limit", () => {
+    it.each([
+      [{}, undefined],
+      [{ RATE_LIMIT_PER_SECOND: "0" }, undefined],
+      [{ RATE_LIMIT_PER_SECOND: "0", RATE_LIMIT_BURST: "10" }, undefined],
+      [{ RATE_LIMIT_PER_SECOND: "10" }, { perSecond: 10, burst: 10 }],
+      [{ RATE_LIMIT_PER_SECOND: "2.5" }, { perSecond: 2.5, burst: 3 }],
+      [{ RATE_LIMIT_PER_SECOND: "0.5" }, { perSecond: 0.5, burst: 1 }],
+      [
+        { RATE_LIMIT_PER_SECOND: "5", RATE_LIMIT_BURST: "100" },
+        { perSecond: 5, burst: 100 },
+      ],
+    ])("reads %o as %o (off when unset or 0; the burst defaults to one second's calls)", (env, rateLimit) => {
+      expect(loadConfig(env).rateLimit).toEqual(rateLimit);
+    });
+
+    it.each<[Record<string, string>, RegExp]>([
+      [
+        { RATE_LIMIT_PER_SECOND: "fast" },
+        /RATE_LIMIT_PER_SECOND must be a number of calls per second from 0 \(off\) to 100000, such as "20" or "0\.5", got "fast"/,
+      ],
+      [{ RATE_LIMIT_PER_SECOND: "-1" }, /RATE_LIMIT_PER_SECOND must be a number/],
+      [{ RATE_LIMIT_PER_SECOND: "1e3" }, /RATE_LIMIT_PER_SECOND must be a number/],
+      [{ RATE_LIMIT_PER_SECOND: "100001" }, /RATE_LIMIT_PER_SECOND must be a number/],
+      [
+        { RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "0" },
+        /RATE_LIMIT_BURST must be a whole number from 1 to 1000000, got "0"/,
+      ],
+      [{ RATE_LIMIT_PER_SECOND: "10", RATE_LIMIT_BURST: "1.5" }, /RATE_LIMIT_BURST must be a whole number/],
+      [
+        { RATE_LIMIT_BURST: "10" },
+        /RATE_LIMIT_BURST is set, but rate limiting is off: set RATE_LIMIT_PER_SECOND too/,
+      ],
+    ])("refuses %o with a clear message", (env, message) => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    });
   });
 
   describe("JWT", () => {

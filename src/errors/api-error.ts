@@ -9,14 +9,18 @@ import type { FieldViolation } from "./field-violation.js";
 export class ApiError extends Error {
   override name = "ApiError";
 
+  /** Seconds the caller should wait before retrying (Retry-After, google.rpc.RetryInfo), if it says. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: Code,
     readonly reason: string,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** Invalid input: reports every violation at once. */
@@ -38,6 +42,22 @@ export class ApiError extends Error {
   /** A dependency (the database) cannot be reached; the caller should retry later. `cause` is logged, never sent. */
   static unavailable(reason: string, message: string, cause: unknown): ApiError {
     return new ApiError(Code.Unavailable, reason, message, [], { cause });
+  }
+
+  /**
+   * The caller's credential is over its rate limit. The delay is rounded up to whole seconds, at
+   * least 1: Retry-After (RFC 9110 §10.2.3) counts whole seconds, and a retry then finds a token.
+   */
+  static rateLimited(retryAfterSeconds: number): ApiError {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const wait = seconds === 1 ? "1 second" : `${seconds} seconds`;
+    return new ApiError(
+      Code.ResourceExhausted,
+      "RATE_LIMITED",
+      `Rate limit exceeded for this credential: retry after ${wait}.`,
+      [],
+      { retryAfterSeconds: seconds },
+    );
   }
 
   /** Missing or wrong credentials. */

@@ -7,7 +7,7 @@ import {
 } from "../../gen/google/rpc/error_details_pb.js";
 import { ApiError } from "./api-error.js";
 
-/** How long a caller should wait before retrying an UNAVAILABLE call (RetryInfo, Retry-After). */
+/** Retry delay of an UNAVAILABLE error that names none itself (RetryInfo, Retry-After), in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
 
 /** google.rpc.ErrorInfo domain of every error this service raises. */
@@ -53,8 +53,9 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   let unexpected = true;
   let metadata: Headers | undefined;
   let fieldViolations: { field: string; description: string; reason: string }[] = [];
+  let retryAfterSeconds: number | undefined;
   if (thrown instanceof ApiError) {
-    ({ code, reason, violations } = thrown);
+    ({ code, reason, violations, retryAfterSeconds } = thrown);
     message = thrown.message;
     unexpected = code === Code.Internal;
   } else if (thrown instanceof ConnectError && PASS_THROUGH.has(thrown.code)) {
@@ -72,12 +73,14 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   if (fieldViolations.length > 0) details.push({ desc: BadRequestSchema, value: { fieldViolations } });
   details.push({ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN } });
   details.push({ desc: RequestInfoSchema, value: { requestId } });
-  if (code === Code.Unavailable) {
-    details.push({ desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(RETRY_AFTER_SECONDS) } } });
+  // An error that knows when to retry says so (a rate limit); any other UNAVAILABLE gets the default.
+  if (retryAfterSeconds === undefined && code === Code.Unavailable) retryAfterSeconds = RETRY_AFTER_SECONDS;
+  if (retryAfterSeconds !== undefined) {
+    details.push({ desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(retryAfterSeconds) } } });
   }
   // x-request-id is already a response header of every request (see app.ts).
   const headers = new Headers(metadata);
   if (code === Code.Unauthenticated) headers.set("www-authenticate", 'Bearer realm="customer-api"');
-  if (code === Code.Unavailable) headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+  if (retryAfterSeconds !== undefined) headers.set("retry-after", String(retryAfterSeconds));
   return { error: new ConnectError(message, code, headers, details, thrown), unexpected };
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import type { AuthSettings } from "../../src/auth/credential-verifier.js";
+import type { RateLimitSettings } from "../../src/limits/rate-limit-interceptor.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 /** The API key every test server accepts. */
@@ -27,6 +28,8 @@ export async function startTestServer(
     apiKeys?: AuthSettings["apiKeys"];
     /** JWT verification; by default none. */
     jwt?: AuthSettings["jwt"];
+    /** Per-credential rate limit; by default none. */
+    rateLimit?: RateLimitSettings;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
@@ -39,6 +42,7 @@ export async function startTestServer(
     bodyLimitBytes: options.bodyLimitBytes,
     corsAllowedOrigins: options.corsAllowedOrigins,
     tls: options.tls,
+    rateLimit: options.rateLimit,
     logger: options.logger,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
