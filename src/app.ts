@@ -59,6 +59,8 @@ export interface AppDeps {
   tls?: TlsCredentials;
   /** Origins allowed to call cross-origin from browsers (gRPC-web, Connect, REST). */
   corsAllowedOrigins?: readonly string[];
+  /** Server-side budget of a call when the caller sets no shorter deadline (default 10 s). */
+  callBudgetMs?: number;
   /** Per-credential token bucket for CustomerService calls; unset means no rate limit. */
   rateLimit?: RateLimitSettings;
   /** The process logger (pino); none means silent. */
@@ -110,7 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pageTokens: createPageTokenCodec(deps.pageTokenSecret),
     validation: { defaultPhoneRegion: deps.defaultPhoneRegion },
   });
-  const pipeline = createRpcPipeline({ apiKeys: deps.apiKeys, jwt: deps.jwt }, deps.rateLimit);
+  const pipeline = createRpcPipeline(
+    { apiKeys: deps.apiKeys, jwt: deps.jwt },
+    deps.rateLimit,
+    deps.callBudgetMs,
+  );
 
   const origins = deps.corsAllowedOrigins ?? [];
   const corsEnabled = origins.length > 0;

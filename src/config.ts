@@ -44,6 +44,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a call waits for a database connection before it fails with UNAVAILABLE. */
   databaseConnectTimeoutMs: number;
+  /** The server-side budget of a call without a shorter client deadline (DEADLINE_EXCEEDED after it). */
+  callTimeoutMs: number;
   /** Per-credential token bucket (calls per second, burst); undefined means no rate limit. */
   rateLimit: TokenBucketRate | undefined;
 }
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: integer("BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     databaseConnectTimeoutMs: integer("DATABASE_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
+    callTimeoutMs: integer("CALL_TIMEOUT_MS", 10_000, 100, 600_000),
     rateLimit,
   };
   if (config.databaseUrl !== undefined && config.apiKeys.length === 0 && config.jwt === undefined) {

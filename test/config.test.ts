@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       bodyLimitBytes: 1048576,
       shutdownGraceMs: 10000,
       databaseConnectTimeoutMs: 3000,
+      callTimeoutMs: 10000,
       rateLimit: undefined,
     });
   });
@@ -43,6 +44,7 @@ describe("loadConfig", () => {
       BODY_LIMIT_BYTES: "2048",
       SHUTDOWN_GRACE_MS: "0",
       DATABASE_CONNECT_TIMEOUT_MS: "500",
+      CALL_TIMEOUT_MS: "2500",
       RATE_LIMIT_PER_SECOND: "20",
       RATE_LIMIT_BURST: "50",
     });
@@ -60,6 +62,7 @@ describe("loadConfig", () => {
       bodyLimitBytes: 2048,
       shutdownGraceMs: 0,
       databaseConnectTimeoutMs: 500,
+      callTimeoutMs: 2500,
       rateLimit: { perSecond: 20, burst: 50 },
     });
   });
@@ -76,6 +79,7 @@ describe("loadConfig", () => {
     [{ PAGE_TOKEN_SECRET: "too-short" }, "PAGE_TOKEN_SECRET"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ DATABASE_CONNECT_TIMEOUT_MS: "10" }, "DATABASE_CONNECT_TIMEOUT_MS"],
+    [{ CALL_TIMEOUT_MS: "0" }, "CALL_TIMEOUT_MS"],
     [{ CORS_ALLOWED_ORIGINS: "app.example.com" }, "CORS_ALLOWED_ORIGINS"],
     [{ BODY_LIMIT_BYTES: "10" }, "BODY_LIMIT_BYTES"],
     [{ TLS_CERT_FILE: "/etc/hostname" }, "TLS_KEY_FILE"],

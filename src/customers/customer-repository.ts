@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
 import { asDatabaseFault, isDatabaseFault } from "../db/database-faults.js";
 import type { AddressData, CustomerData, CustomerRecord } from "./customer.js";
@@ -46,19 +46,23 @@ export type InsertOnce =
   | { outcome: "created" | "replayed"; record: CustomerRecord }
   | { outcome: "key-reused" };
 
-/** Reads and writes customers. Every method is one round trip or one short transaction. */
+/**
+ * Reads and writes customers. Every method is one round trip or one short transaction. With a
+ * `signal` (the call's deadline and cancellation), an abort cancels the statement running in
+ * PostgreSQL and the method rejects with the signal's reason.
+ */
 export interface CustomerRepository {
   /** Inserts a customer. */
-  insert(record: CustomerRecord): Promise<CustomerRecord>;
+  insert(record: CustomerRecord, signal?: AbortSignal): Promise<CustomerRecord>;
   /**
    * Inserts a customer under an idempotency key, atomically with the key. When the key (in its
    * scope) is already taken, inserts nothing: returns the customer it created if its digest is this
    * request's, or "key-reused" for another request. Concurrent calls with one key wait for the first.
    */
-  insertOnce(record: CustomerRecord, key: IdempotencyKey): Promise<InsertOnce>;
+  insertOnce(record: CustomerRecord, key: IdempotencyKey, signal?: AbortSignal): Promise<InsertOnce>;
   /** Deletes idempotency keys created before `before`; returns how many. */
   pruneIdempotencyKeys(before: Date): Promise<number>;
-  findById(id: string): Promise<CustomerRecord | undefined>;
+  findById(id: string, signal?: AbortSignal): Promise<CustomerRecord | undefined>;
   /**
    * Locks the row, computes its new data with `change` (which may throw to abort, e.g. on a stale
    * etag) and writes it with the next version. Returns undefined when no customer has that id.
@@ -67,9 +71,10 @@ export interface CustomerRepository {
     id: string,
     change: (current: CustomerRecord) => CustomerData,
     now: Date,
+    signal?: AbortSignal,
   ): Promise<CustomerRecord | undefined>;
-  searchByContact(search: ContactSearch, page: PageRequest): Promise<CustomerRecord[]>;
-  searchByAddress(search: AddressSearch, page: PageRequest): Promise<CustomerRecord[]>;
+  searchByContact(search: ContactSearch, page: PageRequest, signal?: AbortSignal): Promise<CustomerRecord[]>;
+  searchByAddress(search: AddressSearch, page: PageRequest, signal?: AbortSignal): Promise<CustomerRecord[]>;
 }
 
 /**
@@ -170,11 +175,13 @@ const ADDRESS_SEARCH_COLUMNS: readonly [keyof AddressSearch, string][] = [
  */
 export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   const names = new Map<string, string>();
+  // Cancels statements of calls whose signal aborted; opened on first use.
+  let canceller: pg.Pool | undefined;
   /**
    * Runs `text` as a named prepared statement (PostgreSQL parses it once per connection), or, with
    * `prepared` false, as an unnamed one, planned with its values every time.
    */
-  const rows = async (db: pg.Pool | pg.PoolClient, text: string, values: unknown[], prepared = true) => {
+  const rows = async (db: pg.PoolClient, text: string, values: unknown[], prepared = true) => {
     let name: string | undefined;
     if (prepared) {
       name = names.get(text);
@@ -191,12 +198,14 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
   };
 
   return {
-    async insert(record) {
-      const [inserted] = await rows(pool, INSERT, parameters(record));
-      return recordFromRow(inserted as unknown[]);
+    async insert(record, signal) {
+      return onConnection(signal, async (client) => {
+        const [inserted] = await rows(client, INSERT, parameters(record));
+        return recordFromRow(inserted as unknown[]);
+      });
     },
 
-    async insertOnce(record, key) {
+    async insertOnce(record, key, signal) {
       const digest = Buffer.from(
         key.requestDigest.buffer,
         key.requestDigest.byteOffset,
@@ -204,7 +213,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       );
       // Twice at most: a key pruned between the two statements below is free again on the second pass.
       for (let attempt = 1; ; attempt++) {
-        const created = await inTransaction(async (client) => {
+        const created = await inTransaction(signal, async (client) => {
           const [claimed] = await rows(client, INSERT_KEY, [
             key.scope,
             key.key,
@@ -218,14 +227,16 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
         });
         if (created) return created;
         // The key is taken, and committed: the insert above waited for the transaction that took it.
-        const [taken] = await rows(pool, SELECT_KEY, [key.scope, key.key]);
+        const [taken] = await onConnection(signal, (client) =>
+          rows(client, SELECT_KEY, [key.scope, key.key]),
+        );
         if (!taken) {
           if (attempt < 2) continue;
           throw new Error("idempotency key was taken and pruned twice in a row");
         }
         const [takenDigest, customerId] = taken as [Buffer, string];
         if (!takenDigest.equals(digest)) return { outcome: "key-reused" };
-        const [existing] = await rows(pool, SELECT_BY_ID, [customerId]);
+        const [existing] = await onConnection(signal, (client) => rows(client, SELECT_BY_ID, [customerId]));
         if (!existing) throw new Error(`idempotency key names customer ${customerId}, which does not exist`);
         return { outcome: "replayed", record: recordFromRow(existing) };
       }
@@ -238,13 +249,13 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       return result.rowCount ?? 0;
     },
 
-    async findById(id) {
-      const [row] = await rows(pool, SELECT_BY_ID, [id]);
+    async findById(id, signal) {
+      const [row] = await onConnection(signal, (client) => rows(client, SELECT_BY_ID, [id]));
       return row && recordFromRow(row);
     },
 
-    async update(id, change, now) {
-      return inTransaction(async (client) => {
+    async update(id, change, now, signal) {
+      return inTransaction(signal, async (client) => {
         const [row] = await rows(client, SELECT_BY_ID_FOR_UPDATE, [id]);
         if (!row) return undefined;
         const current = recordFromRow(row);
@@ -261,7 +272,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       });
     },
 
-    async searchByContact(search, page) {
+    async searchByContact(search, page, signal) {
       const any: string[] = [];
       const values: unknown[] = [];
       const add = (condition: (n: string) => string, value: unknown) => {
@@ -276,10 +287,10 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       // A generic plan cannot use the first-name index for `like $n` (the prefix is unknown when it
       // is planned) and after five runs PostgreSQL may switch a prepared statement to one, which then
       // walks (created_at, id) and filters: a prefix search is planned with its value every time.
-      return pageOf(`(${any.join(" or ")})`, values, page, search.firstNamePrefixKey === undefined);
+      return pageOf(`(${any.join(" or ")})`, values, page, signal, search.firstNamePrefixKey === undefined);
     },
 
-    async searchByAddress(search, page) {
+    async searchByAddress(search, page, signal) {
       const all: string[] = [];
       const values: unknown[] = [];
       for (const [key, column] of ADDRESS_SEARCH_COLUMNS) {
@@ -288,32 +299,76 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
         values.push(value);
         all.push(`${column} = $${values.length}`);
       }
-      return pageOf(all.join(" and "), values, page);
+      return pageOf(all.join(" and "), values, page, signal);
     },
   };
 
-  /** Runs `work` in a transaction on one connection: committed if it returns, rolled back if it throws. */
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on one pooled connection. If `signal` aborts meanwhile, the statement running on it
+   * is cancelled in PostgreSQL (its locks and work released at once, not when it finishes), and the
+   * call rejects with the signal's reason (DEADLINE_EXCEEDED or CANCELLED).
+   */
+  async function onConnection<T>(
+    signal: AbortSignal | undefined,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    if (signal?.aborted) throw signal.reason;
     const client = await pool.connect().catch((error: unknown) => {
       throw asDatabaseFault(error);
     });
+    const cancel = () => cancelStatementOf(client);
+    signal?.addEventListener("abort", cancel, { once: true });
     let failure: unknown;
     try {
-      await rows(client, "begin", []);
-      const result = await work(client);
-      await rows(client, "commit", []);
-      return result;
+      return await work(client);
     } catch (error) {
       failure = error;
-      await client.query("rollback").catch(() => undefined);
-      throw asDatabaseFault(error);
+      throw signal?.aborted ? signal.reason : error;
     } finally {
+      signal?.removeEventListener("abort", cancel);
       // A connection that failed is dropped, not handed to the next caller.
       client.release(isDatabaseFault(failure) ? true : undefined);
     }
   }
 
-  async function pageOf(where: string, values: unknown[], page: PageRequest, prepared = true) {
+  /** Runs `work` in a transaction on one connection: committed if it returns, rolled back if it throws. */
+  async function inTransaction<T>(
+    signal: AbortSignal | undefined,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    return onConnection(signal, async (client) => {
+      await rows(client, "begin", []);
+      try {
+        const result = await work(client);
+        await rows(client, "commit", []);
+        return result;
+      } catch (error) {
+        await client.query("rollback").catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Asks PostgreSQL to cancel what `client`'s backend runs, over a connection of its own. */
+  function cancelStatementOf(client: pg.PoolClient): void {
+    const backend = (client as unknown as { processID?: number }).processID;
+    if (backend === undefined) return;
+    if (!canceller) {
+      canceller = new pg.Pool({ ...pool.options, max: 1, allowExitOnIdle: true });
+      // Its idle connection may be closed by the server (a restart, a dropped database): harmless.
+      canceller.on("error", () => undefined);
+    }
+    // Best effort: if it fails (the database is away), the statement ends with its connection.
+    canceller.query("select pg_cancel_backend($1)", [backend]).catch(() => undefined);
+  }
+
+  async function pageOf(
+    where: string,
+    values: unknown[],
+    page: PageRequest,
+    signal: AbortSignal | undefined,
+    prepared = true,
+  ) {
     let text = `select ${READ_LIST} from customers where ${where}`;
     const all = [...values];
     if (page.after) {
@@ -322,7 +377,7 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     }
     all.push(page.limit);
     text += ` order by created_at, id limit $${all.length}`;
-    return (await rows(pool, text, all, prepared)).map(recordFromRow);
+    return (await onConnection(signal, (client) => rows(client, text, all, prepared))).map(recordFromRow);
   }
 }
 

@@ -31,8 +31,8 @@ export interface CustomerServiceDeps {
 export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<typeof CustomerService> {
   const now = deps.now ?? (() => new Date());
 
-  async function search(plan: SearchPlan) {
-    const rows = await plan.run(deps.repository);
+  async function search(plan: SearchPlan, signal: AbortSignal) {
+    const rows = await plan.run(deps.repository, signal);
     const hasMore = rows.length > plan.pageSize;
     const page = hasMore ? rows.slice(0, plan.pageSize) : rows;
     const last = page.at(-1);
@@ -66,14 +66,15 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
         updatedAt: at,
         version: 1,
       };
-      if (idempotency.key === undefined) return answer(await deps.repository.insert(record), context);
+      if (idempotency.key === undefined)
+        return answer(await deps.repository.insert(record, context.signal), context);
       // Keys are the caller's own: another credential's retry with the same key is another request.
       const scope = context.values.get(requestContextKey)?.subject ?? "";
-      const once = await deps.repository.insertOnce(record, {
-        scope,
-        key: idempotency.key,
-        requestDigest: requestDigestOf(req),
-      });
+      const once = await deps.repository.insertOnce(
+        record,
+        { scope, key: idempotency.key, requestDigest: requestDigestOf(req) },
+        context.signal,
+      );
       if (once.outcome === "key-reused") {
         throw ApiError.invalidArgument([
           {
@@ -122,6 +123,7 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
           return checked.customer;
         },
         now(),
+        context.signal,
       );
       if (!updated) {
         throw ApiError.invalidArgument([
@@ -138,18 +140,18 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
     async getCustomer(req, context) {
       const idViolation = customerIdViolation(req.customerId);
       if (idViolation) throw ApiError.invalidArgument([idViolation]);
-      const record = await deps.repository.findById(req.customerId);
+      const record = await deps.repository.findById(req.customerId, context.signal);
       if (!record) throw ApiError.notFound(`No customer has customerId ${req.customerId}.`);
       // The REST transcoder answers If-None-Match from this header (304); other protocols just get it.
       return answer(record, context);
     },
 
-    async searchCustomers(req) {
-      return search(searchRequestFromContact(req, deps.pageTokens, deps.validation));
+    async searchCustomers(req, context) {
+      return search(searchRequestFromContact(req, deps.pageTokens, deps.validation), context.signal);
     },
 
-    async searchCustomersByAddress(req) {
-      return search(searchRequestFromAddress(req, deps.pageTokens));
+    async searchCustomersByAddress(req, context) {
+      return search(searchRequestFromAddress(req, deps.pageTokens), context.signal);
     },
   };
 }

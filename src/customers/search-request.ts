@@ -36,7 +36,7 @@ export interface SearchPlan {
   criteria: ContactSearch | AddressSearch;
   pageSize: number;
   /** Fetches one row more than pageSize, so the caller knows whether another page exists. */
-  run(repository: CustomerRepository): Promise<CustomerRecord[]>;
+  run(repository: CustomerRepository, signal?: AbortSignal): Promise<CustomerRecord[]>;
 }
 
 /** Validates a SearchCustomers request (ANY of phone, email, first-name prefix) into a plan. */
@@ -79,7 +79,8 @@ export function searchRequestFromContact(
   return {
     criteria,
     pageSize: page.size,
-    run: (repository) => repository.searchByContact(criteria, { after: page.after, limit: page.size + 1 }),
+    run: (repository, signal) =>
+      repository.searchByContact(criteria, { after: page.after, limit: page.size + 1 }, signal),
   };
 }
 
@@ -123,7 +124,8 @@ export function searchRequestFromAddress(
   return {
     criteria,
     pageSize: page.size,
-    run: (repository) => repository.searchByAddress(criteria, { after: page.after, limit: page.size + 1 }),
+    run: (repository, signal) =>
+      repository.searchByAddress(criteria, { after: page.after, limit: page.size + 1 }, signal),
   };
 }
 

@@ -30,6 +30,8 @@ export async function startTestServer(
     jwt?: AuthSettings["jwt"];
     /** Per-credential rate limit; by default none. */
     rateLimit?: RateLimitSettings;
+    /** Server-side budget of a call; by default the app's (10 s). */
+    callBudgetMs?: number;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
@@ -43,6 +45,7 @@ export async function startTestServer(
     corsAllowedOrigins: options.corsAllowedOrigins,
     tls: options.tls,
     rateLimit: options.rateLimit,
+    callBudgetMs: options.callBudgetMs,
     logger: options.logger,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
