@@ -168,17 +168,31 @@ interface Sent {
   values: unknown[];
 }
 
-/** `pool`, recording every statement sent through `query` with a config object (the repository's only kind). */
+/** `pool`, recording every statement sent with a config object, through `query` or a connected client. */
 function recording(pool: pg.Pool): { pool: pg.Pool; sent: Sent[] } {
   const sent: Sent[] = [];
+  const record =
+    (target: { query: (...args: unknown[]) => unknown }) =>
+    (config: pg.QueryConfig, ...rest: unknown[]) => {
+      if (typeof config === "object" && config.text) {
+        sent.push({ name: config.name, text: config.text, values: config.values ?? [] });
+      }
+      return target.query(config, ...rest);
+    };
   const proxy = new Proxy(pool, {
     get(target, property) {
-      if (property === "query") {
-        return (config: pg.QueryConfig, ...rest: unknown[]) => {
-          if (typeof config === "object" && config.text) {
-            sent.push({ name: config.name, text: config.text, values: config.values ?? [] });
-          }
-          return (target.query as (...args: unknown[]) => unknown)(config, ...rest);
+      if (property === "query")
+        return record(target as unknown as { query: (...args: unknown[]) => unknown });
+      if (property === "connect") {
+        return async () => {
+          const client = await target.connect();
+          return new Proxy(client, {
+            get(c, p) {
+              if (p === "query") return record(c as unknown as { query: (...args: unknown[]) => unknown });
+              const value: unknown = Reflect.get(c, p, c);
+              return typeof value === "function" ? value.bind(c) : value;
+            },
+          });
         };
       }
       const value: unknown = Reflect.get(target, property, target);
