@@ -34,6 +34,17 @@ const PASS_THROUGH = new Set([
   Code.NotFound,
 ]);
 
+// Errors may quote what the client sent (an unknown field, a mask path). gRPC carries the message
+// and details in trailers, which clients cap (8 KiB in grpc-java, ~64 KiB in Node): an error
+// echoing a long input would never arrive, and Node's client would drop the connection. So every
+// text is clipped and at most MAX_VIOLATIONS violations are listed.
+const MAX_TEXT = 300;
+const MAX_VIOLATIONS = 50;
+
+function clip(text: string): string {
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 1)}…`;
+}
+
 /** The result of mapping a thrown value: the error to send and whether it was unexpected (log it). */
 export interface MappedError {
   error: ConnectError;
@@ -70,7 +81,12 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   const details: ConstructorParameters<typeof ConnectError>[3] = [];
   for (const v of violations)
     fieldViolations.push({ field: v.field, description: v.description, reason: v.code });
-  if (fieldViolations.length > 0) details.push({ desc: BadRequestSchema, value: { fieldViolations } });
+  if (fieldViolations.length > 0) {
+    const listed = fieldViolations
+      .slice(0, MAX_VIOLATIONS)
+      .map((v) => ({ field: clip(v.field), description: clip(v.description), reason: v.reason }));
+    details.push({ desc: BadRequestSchema, value: { fieldViolations: listed } });
+  }
   details.push({ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN } });
   details.push({ desc: RequestInfoSchema, value: { requestId } });
   // An error that knows when to retry says so (a rate limit); any other UNAVAILABLE gets the default.
@@ -82,5 +98,5 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   const headers = new Headers(metadata);
   if (code === Code.Unauthenticated) headers.set("www-authenticate", 'Bearer realm="customer-api"');
   if (retryAfterSeconds !== undefined) headers.set("retry-after", String(retryAfterSeconds));
-  return { error: new ConnectError(message, code, headers, details, thrown), unexpected };
+  return { error: new ConnectError(clip(message), code, headers, details, thrown), unexpected };
 }

@@ -46,11 +46,14 @@ function mapped(error: ConnectError, context: RequestContext, rpc: string): Conn
 
 /**
  * connect-es reports a request body it cannot parse as INTERNAL "parse binary: …" (its serializer is
- * shared with clients, where that is a server fault); no typed signal exists. For a server it is
+ * shared with clients, where that is a server fault), and connect-node one it cannot decompress as
+ * INTERNAL "decompression failed"; no typed signal exists. For a server it is
  * the caller's bad input. test/e2e/protocol-decode-errors.test.ts fails if the wording changes.
  */
 export function isUndecodableRequest(error: ConnectError): boolean {
-  return error.code === Code.Internal && /^parse (binary|json)\b/.test(error.rawMessage);
+  if (error.code !== Code.Internal) return false;
+  // connect-node also reports a corrupt or truncated gzip/brotli body as INTERNAL "decompression failed".
+  return /^parse (binary|json)\b/.test(error.rawMessage) || error.rawMessage === "decompression failed";
 }
 
 async function connect(
