@@ -1,11 +1,13 @@
 // Entry point: configuration → database → buildApp → listen, and a graceful shutdown on SIGTERM/SIGINT/SIGHUP.
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import pino from "pino";
 import { buildApp } from "./app.js";
 import { jwksKeySource } from "./auth/jwks-key-source.js";
 import { resolveApiKeys } from "./auth/resolve-api-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
+import { type Supervisor, superviseEmbeddedPostgres } from "./db/embedded-postgres-supervisor.js";
 import { loadOrCreateServiceSecret } from "./db/service-secret.js";
 import { loggerOptions } from "./observability/logger-options.js";
 
@@ -49,6 +51,8 @@ const database = await openDatabase({
   process.exit(1);
 });
 let app: Awaited<ReturnType<typeof buildApp>>;
+/** Restarts the embedded PostgreSQL when it dies; stopped before the database is closed. */
+let supervisor: Supervisor | undefined;
 try {
   const apiKeys = await resolveApiKeys(config);
   const pageTokenSecret =
@@ -71,12 +75,17 @@ try {
     defaultPhoneRegion: config.defaultPhoneRegion,
     bodyLimitBytes: config.bodyLimitBytes,
     corsAllowedOrigins: config.corsAllowedOrigins,
+    rateLimit: config.rateLimit,
+    callBudgetMs: config.callTimeoutMs,
     tls,
     logger: log,
   });
   const address = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
     throw new Error(`cannot listen on ${config.host}:${config.port}; check HOST and PORT`, { cause: error });
   });
+  if (database.embedded) {
+    supervisor = await superviseEmbeddedPostgres({ directory: path.join(config.dataDir, "postgres"), log });
+  }
   log.info(
     {
       address,
@@ -84,6 +93,7 @@ try {
       database: database.embedded ? "embedded" : "external",
       apiKeys: apiKeys.keys.length,
       jwtIssuer: config.jwt?.issuer,
+      rateLimit: config.rateLimit,
     },
     "customer-api listening",
   );
@@ -109,6 +119,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await app.close();
+    await supervisor?.stop();
     await database.close();
     log.info("stopped");
     process.exit(0);

