@@ -1,6 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { createAuthInterceptor } from "./auth/auth-interceptor.js";
-import { createBearerChallengeInterceptor } from "./auth/bearer-challenge.js";
 import { type AuthSettings, createCredentialVerifier } from "./auth/credential-verifier.js";
 import { customerServiceScopes } from "./auth/method-scopes.js";
 import { createErrorInterceptor } from "./errors/error-interceptor.js";
@@ -8,11 +7,11 @@ import { createCallBudgetInterceptor, DEFAULT_CALL_BUDGET_MS } from "./limits/ca
 import { createRateLimitInterceptor, type RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 
 /**
- * The cross-cutting steps every CustomerService call goes through, outermost first: the RFC 6750
- * challenge of refused credentials, error mapping and logging, credentials and scopes, then the
- * per-credential rate limit when one is set, and the server-side budget of the call. Connect (gRPC, gRPC-web, Connect) and the REST
- * transcoder both run exactly this list around the same service implementation. Throws when a method
- * of the service has no scope rule.
+ * The cross-cutting steps every CustomerService call goes through, outermost first: error mapping
+ * and logging, credentials and scopes, the per-credential rate limit when one is set, and the
+ * server-side budget of the call. Connect (gRPC, gRPC-web, Connect) and the REST transcoder both run
+ * exactly this list around the same service implementation. Throws when a method of the service has
+ * no scope rule.
  */
 export function createRpcPipeline(
   auth: AuthSettings,
@@ -20,7 +19,6 @@ export function createRpcPipeline(
   callBudgetMs = DEFAULT_CALL_BUDGET_MS,
 ): Interceptor[] {
   return [
-    createBearerChallengeInterceptor(),
     createErrorInterceptor(),
     createAuthInterceptor({
       verify: createCredentialVerifier(auth),

@@ -18,9 +18,12 @@ export type TokenProblem =
 
 const SEND_BEARER = "send the header 'authorization: Bearer <api key or token>'";
 
+/** The RFC 6750 §3 challenge every refusal of credentials carries in WWW-Authenticate. */
+const CHALLENGE = 'Bearer realm="customer-api"';
+
 /** No `authorization` header (or a blank one): the plain `Bearer realm=...` challenge. */
 export function missingCredentials(): ApiError {
-  return ApiError.unauthenticated("MISSING_CREDENTIALS", `Missing credentials: ${SEND_BEARER}.`);
+  return ApiError.unauthenticated("MISSING_CREDENTIALS", `Missing credentials: ${SEND_BEARER}.`, CHALLENGE);
 }
 
 /**
@@ -28,13 +31,13 @@ export function missingCredentials(): ApiError {
  * §3.1: a request that does not attempt Bearer authentication gets the challenge without an error code.
  */
 export function notBearerCredentials(): ApiError {
-  return ApiError.unauthenticated("INVALID_CREDENTIALS", `Invalid credentials: ${SEND_BEARER}.`);
+  return ApiError.unauthenticated("INVALID_CREDENTIALS", `Invalid credentials: ${SEND_BEARER}.`, CHALLENGE);
 }
 
 /**
  * A bearer value that was sent and refused: an unknown API key or a JWT that does not verify.
- * Answered with the RFC 6750 `error="invalid_token"` challenge (src/auth/bearer-challenge.ts). The
- * message says why, and never quotes the token.
+ * Answered with the RFC 6750 `error="invalid_token"` challenge. The message says why, and never
+ * quotes the token.
  */
 export class InvalidTokenError extends ApiError {
   override name = "InvalidTokenError";
@@ -43,7 +46,9 @@ export class InvalidTokenError extends ApiError {
     readonly problem: TokenProblem,
     message: string,
   ) {
-    super(Code.Unauthenticated, "INVALID_CREDENTIALS", message);
+    super(Code.Unauthenticated, "INVALID_CREDENTIALS", message, [], {
+      headers: { "www-authenticate": `${CHALLENGE}, error="invalid_token"` },
+    });
   }
 }
 
@@ -59,6 +64,8 @@ export class InsufficientScopeError extends ApiError {
       Code.PermissionDenied,
       "INSUFFICIENT_SCOPE",
       `Permission denied: ${rpc} needs the scope ${scope}, which this credential does not grant.`,
+      [],
+      { headers: { "www-authenticate": `${CHALLENGE}, error="insufficient_scope", scope="${scope}"` } },
     );
   }
 }

@@ -11,16 +11,19 @@ export class ApiError extends Error {
 
   /** Seconds the caller should wait before retrying (Retry-After, google.rpc.RetryInfo), if it says. */
   readonly retryAfterSeconds?: number;
+  /** Response headers (gRPC: metadata) the answer carries, such as an RFC 6750 WWW-Authenticate challenge. */
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: Code,
     readonly reason: string,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; headers?: Record<string, string> },
   ) {
     super(message, options);
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.headers = options?.headers;
   }
 
   /** Invalid input: reports every violation at once. */
@@ -61,7 +64,13 @@ export class ApiError extends Error {
   }
 
   /** Missing or wrong credentials. */
-  static unauthenticated(reason: "MISSING_CREDENTIALS" | "INVALID_CREDENTIALS", message: string): ApiError {
-    return new ApiError(Code.Unauthenticated, reason, message);
+  static unauthenticated(
+    reason: "MISSING_CREDENTIALS" | "INVALID_CREDENTIALS",
+    message: string,
+    challenge: string,
+  ): ApiError {
+    return new ApiError(Code.Unauthenticated, reason, message, [], {
+      headers: { "www-authenticate": challenge },
+    });
   }
 }

@@ -65,8 +65,10 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   let metadata: Headers | undefined;
   let fieldViolations: { field: string; description: string; reason: string }[] = [];
   let retryAfterSeconds: number | undefined;
+  let errorHeaders: Readonly<Record<string, string>> | undefined;
   if (thrown instanceof ApiError) {
     ({ code, reason, violations, retryAfterSeconds } = thrown);
+    errorHeaders = thrown.headers;
     message = thrown.message;
     unexpected = code === Code.Internal;
   } else if (thrown instanceof ConnectError && PASS_THROUGH.has(thrown.code)) {
@@ -96,7 +98,7 @@ export function connectErrorFrom(thrown: unknown, requestId: string): MappedErro
   }
   // x-request-id is already a response header of every request (see app.ts).
   const headers = new Headers(metadata);
-  if (code === Code.Unauthenticated) headers.set("www-authenticate", 'Bearer realm="customer-api"');
+  for (const [name, value] of Object.entries(errorHeaders ?? {})) headers.set(name, value);
   if (retryAfterSeconds !== undefined) headers.set("retry-after", String(retryAfterSeconds));
   return { error: new ConnectError(clip(message), code, headers, details, thrown), unexpected };
 }

@@ -140,7 +140,7 @@ describe("restErrorOf: the error body", () => {
     ],
     [
       "an ApiError.unauthenticated",
-      ApiError.unauthenticated("MISSING_CREDENTIALS", "Send an API key."),
+      ApiError.unauthenticated("MISSING_CREDENTIALS", "Send an API key.", 'Bearer realm="customer-api"'),
       401,
       "UNAUTHENTICATED",
       "Send an API key.",
