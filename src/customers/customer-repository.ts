@@ -316,7 +316,11 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
     const client = await pool.connect().catch((error: unknown) => {
       throw asDatabaseFault(error);
     });
-    const cancel = () => cancelStatementOf(client);
+    let cancelled = false;
+    const cancel = () => {
+      cancelled = true;
+      cancelStatementOf(client);
+    };
     signal?.addEventListener("abort", cancel, { once: true });
     let failure: unknown;
     try {
@@ -326,8 +330,10 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
       throw signal?.aborted ? signal.reason : error;
     } finally {
       signal?.removeEventListener("abort", cancel);
-      // A connection that failed is dropped, not handed to the next caller.
-      client.release(isDatabaseFault(failure) ? true : undefined);
+      // A connection that failed is dropped, not handed to the next caller; so is one a cancel was
+      // sent for: pg_cancel_backend targets the backend, not the statement, and may arrive after
+      // this call's statement ended, when the next caller's would be running on it.
+      client.release(isDatabaseFault(failure) || cancelled ? true : undefined);
     }
   }
 

@@ -914,3 +914,39 @@ describe("time zones", () => {
     },
   );
 });
+
+describe("cancellation", () => {
+  it("cancels the running statement when the signal aborts, and never reuses that connection", async () => {
+    const pool = createQueryPool(db.url, { warn: () => undefined }, 1);
+    const single = createCustomerRepository(pool);
+    const original = customer();
+    await single.insert(original);
+    const locker = await db.pool.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("select id from customers where id = $1 for update", [original.id]);
+      const abort = new AbortController();
+      const blocked = single.update(original.id, (c) => ({ ...c, company: "X" }), at(1), abort.signal);
+      let waiting: number | undefined;
+      for (let i = 0; i < 50 && waiting === undefined; i++) {
+        await sleep(20);
+        const { rows } = await locker.query<{ pid: number }>(
+          "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        waiting = rows[0]?.pid;
+      }
+      expect(waiting).toBeDefined();
+      const reason = new Error("caller gone");
+      abort.abort(reason);
+      await expect(blocked).rejects.toBe(reason);
+      await locker.query("rollback");
+      // The one pooled connection is a new backend: a late pg_cancel_backend cannot hit the next call.
+      const { rows } = await pool.query<{ pid: number }>("select pg_backend_pid() as pid");
+      expect(rows[0]?.pid).not.toBe(waiting);
+      expect(await single.findById(original.id)).toMatchObject({ company: original.company });
+    } finally {
+      locker.release();
+      await pool.end();
+    }
+  });
+});
