@@ -1,5 +1,6 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { drainBoundOf, readAtMost, type UnreadBody } from "../transport/byte-stream.js";
+import { headerValue } from "../transport/call-metadata.js";
 import type { HttpBinding } from "./http-bindings.js";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -24,11 +25,11 @@ export type BodyResult =
  * declared length is past the drain bound is not read at all.
  */
 export async function readBodyBytes(req: RestHttpRequest, limitBytes: number): Promise<Buffer | UnreadBody> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > drainBoundOf(limitBytes)) return "too-large-undrained";
+  const drainBytes = drainBoundOf(limitBytes);
+  if (Number(req.headers["content-length"] ?? 0) > drainBytes) return "too-large-undrained";
   // Most REST calls (GET) frame no body at all; skip the stream iterator they would otherwise pay for.
   if (!hasBodyFraming(req) && req.headers["content-length"] === undefined) return EMPTY;
-  return readAtMost(req, limitBytes, drainBoundOf(limitBytes));
+  return readAtMost(req, limitBytes, drainBytes);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -42,7 +43,7 @@ export function parseBody(req: RestHttpRequest, raw: Buffer, binding: HttpBindin
       : { ok: true, json: undefined };
   }
   if (!sent) return { ok: true, json: undefined };
-  if (!JSON_CONTENT_TYPE.test(headerValue(req, "content-type") ?? "")) {
+  if (!JSON_CONTENT_TYPE.test(headerValue(req.headers, "content-type") ?? "")) {
     return { ok: false, status: 415, message: "Send the body as application/json." };
   }
   if (raw.length === 0) return { ok: true, json: undefined };
@@ -51,11 +52,6 @@ export function parseBody(req: RestHttpRequest, raw: Buffer, binding: HttpBindin
   } catch (error) {
     return { ok: false, status: 400, message: `The body is not valid JSON: ${(error as Error).message}` };
   }
-}
-
-function headerValue(req: RestHttpRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

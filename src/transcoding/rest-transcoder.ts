@@ -1,8 +1,8 @@
 import http from "node:http";
 import { type DescService, fromBinary, type Message, type Registry, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type ContextValues } from "@connectrpc/connect";
-import { once, readAll } from "../transport/byte-stream.js";
-import { callMetadataOf } from "../transport/call-metadata.js";
+import { callMetadataOf, headerValue } from "../transport/call-metadata.js";
+import { callConnectUnary } from "../transport/connect-unary-call.js";
 import { connectErrorFromJson } from "../transport/error-framing.js";
 import { type HttpBinding, httpBindingsOf } from "./http-bindings.js";
 import { invalidRequest } from "./request-violation.js";
@@ -13,7 +13,6 @@ import { createRouteTable } from "./route-table.js";
 
 /** A Connect router handler: serves one RPC, whatever the protocol. */
 type RpcHandler = ConnectRouter["handlers"][number];
-type RpcResponse = Awaited<ReturnType<RpcHandler>>;
 
 /** Options of {@link createRestTranscoder}. */
 export interface RestTranscoderOptions {
@@ -147,11 +146,6 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
     message: Message,
   ) {
     const { method } = binding;
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableEnded) abort.abort(new ConnectError("client closed the connection", Code.Canceled));
-    };
-    res.once("close", onClose);
     const header = callMetadataOf(req.headers);
     header.set("content-type", "application/proto");
     header.set("connect-protocol-version", "1");
@@ -159,33 +153,25 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestTransc
     header.delete("accept-encoding");
     header.delete("content-encoding");
     header.delete("content-length");
-    let response: RpcResponse;
-    let bytes: Uint8Array;
-    try {
-      response = await handler({
-        httpVersion: req.httpVersion,
-        method: "POST",
-        // Only the path matters to a unary Connect handler; the host is for completeness.
-        url: `http://${String(req.headers.host ?? req.headers[":authority"] ?? "localhost")}${handler.requestPath}`,
-        header,
-        body: once(toBinary(method.input, message)),
-        signal: abort.signal,
-        contextValues: call.contextValues,
-      });
-      bytes = response.body ? await readAll(response.body) : new Uint8Array(0);
-    } finally {
-      res.off("close", onClose);
-    }
-    const { metadata, trailer } = connectMetadataOf(response.header);
-    if (response.status !== 200) {
-      const error = connectErrorFromJson(bytes, metadata);
+    const answer = await callConnectUnary(handler, {
+      requestPath: handler.requestPath,
+      httpVersion: req.httpVersion,
+      host: headerValue(req.headers, "host") ?? headerValue(req.headers, ":authority"),
+      header,
+      message: toBinary(method.input, message),
+      contextValues: call.contextValues,
+      res,
+    });
+    const { metadata, trailer } = answer;
+    if (answer.status !== 200) {
+      const error = connectErrorFromJson(answer.body, metadata);
       return writeError(res, binding, error, call.renderError, { fromCall: true });
     }
-    const output = fromBinary(method.output, bytes);
+    const output = fromBinary(method.output, answer.body);
     // A conditional GET (HEAD included) is answered here, from the ETag the handler set; other
     // methods' preconditions are the handler's to check, atomically with what they change.
     const ifNoneMatch =
-      req.method === "GET" || req.method === "HEAD" ? headerValue(req, "if-none-match") : undefined;
+      req.method === "GET" || req.method === "HEAD" ? headerValue(req.headers, "if-none-match") : undefined;
     writeSuccess(res, binding, { header: metadata, trailer, message: output, ifNoneMatch }, options.registry);
   }
 
@@ -196,23 +182,3 @@ interface Route {
   binding: HttpBinding;
   handler: RpcHandler;
 }
-
-/** A request header as one string (repeated fields joined as a list, RFC 9110 §5.3). */
-function headerValue(req: RestHttpRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** Splits a Connect unary response's headers into the call's metadata and its `trailer-` prefixed trailers. */
-function connectMetadataOf(header: Headers | undefined): { metadata: Headers; trailer: Headers } {
-  const metadata = new Headers();
-  const trailer = new Headers();
-  header?.forEach((value, name) => {
-    if (name.startsWith("trailer-")) trailer.append(name.slice("trailer-".length), value);
-    else if (!CONNECT_TRANSPORT_HEADERS.has(name)) metadata.append(name, value);
-  });
-  return { metadata, trailer };
-}
-
-/** Headers of the Connect hop itself, not of the call. */
-const CONNECT_TRANSPORT_HEADERS = new Set(["content-type", "content-length", "content-encoding", "vary"]);

@@ -25,3 +25,12 @@ export function callMetadataOf(
   }
   return metadata;
 }
+
+/** A request header (Node's form) as one string: repeated fields joined as a list (RFC 9110 §5.3). */
+export function headerValue(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}

@@ -9,8 +9,9 @@ import type http2 from "node:http2";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { settleError } from "../errors/error-outcome.js";
 import { requestContextKey } from "../observability/request-context.js";
-import { decompressBody, drainBoundOf, once, readAll, readAtMost } from "./byte-stream.js";
-import { callMetadataOf } from "./call-metadata.js";
+import { decompressBody, drainBoundOf, readAtMost } from "./byte-stream.js";
+import { callMetadataOf, headerValue } from "./call-metadata.js";
+import { callConnectUnary } from "./connect-unary-call.js";
 import type { RpcHandler } from "./early-errors.js";
 import {
   connectErrorFromJson,
@@ -42,8 +43,6 @@ const GRPC_REQUEST_HEADERS = new Set([
   "grpc-accept-encoding",
   "grpc-timeout",
 ]);
-/** Response headers of the Connect hop itself, not of the call. */
-const CONNECT_RESPONSE_HEADERS = new Set(["content-type", "content-length", "content-encoding", "vary"]);
 
 /** What a translated call needs besides the request. */
 export interface GrpcAsConnectCall {
@@ -65,7 +64,7 @@ export async function serveGrpcAsConnect(
   res: NodeResponse,
   call: GrpcAsConnectCall,
 ): Promise<boolean> {
-  const match = GRPC_CONTENT_TYPE.exec(headerOf(req, "content-type") ?? "");
+  const match = GRPC_CONTENT_TYPE.exec(headerValue(req.headers, "content-type") ?? "");
   if (!match || req.method !== "POST" || call.handler.method.methodKind !== "unary") return false;
   const web = match[1] !== undefined;
   const json = match[2] !== undefined;
@@ -127,7 +126,7 @@ export async function serveGrpcAsConnect(
   header.set("content-type", json ? "application/json" : "application/proto");
   header.set("connect-protocol-version", "1");
   if (message.compressed) {
-    const encoding = headerOf(req, "grpc-encoding");
+    const encoding = headerValue(req.headers, "grpc-encoding");
     if (!encoding || encoding === "identity") {
       return fail(
         new ConnectError("protocol error: compressed message without grpc-encoding", Code.Internal),
@@ -135,9 +134,9 @@ export async function serveGrpcAsConnect(
     }
     header.set("content-encoding", encoding);
   }
-  const acceptEncoding = headerOf(req, "grpc-accept-encoding");
+  const acceptEncoding = headerValue(req.headers, "grpc-accept-encoding");
   if (acceptEncoding) header.set("accept-encoding", acceptEncoding);
-  const timeout = headerOf(req, "grpc-timeout");
+  const timeout = headerValue(req.headers, "grpc-timeout");
   if (timeout !== undefined) {
     const parsed = GRPC_TIMEOUT.exec(timeout);
     if (!parsed) {
@@ -149,40 +148,25 @@ export async function serveGrpcAsConnect(
     header.set("connect-timeout-ms", String(Math.min(Math.ceil(ms), 9_999_999_999)));
   }
 
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableEnded) abort.abort(new ConnectError("client closed the connection", Code.Canceled));
-  };
-  res.once("close", onClose);
-  let response: RpcResponse;
-  let bytes: Uint8Array;
-  try {
-    response = await call.serve({
-      httpVersion: req.httpVersion,
-      method: "POST",
-      url: `http://${headerOf(req, "host") ?? headerOf(req, ":authority") ?? "localhost"}${call.handler.requestPath}`,
-      header,
-      body: once(message.data),
-      signal: abort.signal,
-      contextValues: call.contextValues,
-    });
-    bytes = response.body ? await readAll(response.body) : new Uint8Array(0);
-  } finally {
-    res.off("close", onClose);
-  }
-
-  const responseHeader = new Headers();
-  const trailer = new Headers();
-  let encoding: string | null = null;
-  response.header?.forEach((value, name) => {
-    if (name.startsWith("trailer-")) trailer.append(name.slice("trailer-".length), value);
-    else if (name === "content-encoding") encoding = value;
-    else if (name === "accept-encoding") responseHeader.set("grpc-accept-encoding", value);
-    else if (!CONNECT_RESPONSE_HEADERS.has(name)) responseHeader.append(name, value);
+  const answer = await callConnectUnary(call.serve, {
+    requestPath: call.handler.requestPath,
+    httpVersion: req.httpVersion,
+    host: headerValue(req.headers, "host") ?? headerValue(req.headers, ":authority"),
+    header,
+    message: message.data,
+    contextValues: call.contextValues,
+    res,
   });
-  if (response.status !== 200) {
-    const decompressed = encoding ? decompressBody(encoding, bytes) : undefined;
-    const error = connectErrorFromJson(decompressed ? await decompressed : bytes);
+  const { trailer, contentEncoding: encoding } = answer;
+  const responseHeader = answer.metadata;
+  const accepted = responseHeader.get("accept-encoding");
+  if (accepted !== null) {
+    responseHeader.delete("accept-encoding");
+    responseHeader.set("grpc-accept-encoding", accepted);
+  }
+  if (answer.status !== 200) {
+    const decompressed = encoding ? decompressBody(encoding, answer.body) : undefined;
+    const error = connectErrorFromJson(decompressed ? await decompressed : answer.body);
     // Connect sends an error's metadata as headers; gRPC, as trailers (a "trailers-only" answer).
     responseHeader.forEach((value, name) => {
       trailer.append(name, value);
@@ -193,7 +177,7 @@ export async function serveGrpcAsConnect(
   }
   if (encoding) responseHeader.set("grpc-encoding", encoding);
   trailer.set("grpc-status", "0");
-  write(200, responseHeader, encodeFrame(encoding ? COMPRESSED_FLAG : 0, bytes), trailer);
+  write(200, responseHeader, encodeFrame(encoding ? COMPRESSED_FLAG : 0, answer.body), trailer);
   return true;
 }
 
@@ -216,9 +200,4 @@ function singleMessage(body: Buffer): { compressed: boolean; data: Uint8Array } 
     return new ConnectError("protocol error: unexpected trailer frame in a request", Code.InvalidArgument);
   }
   return { compressed: (flags & COMPRESSED_FLAG) !== 0, data: body.subarray(5) };
-}
-
-function headerOf(req: NodeRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
