@@ -21,6 +21,7 @@ import {
   file_customers_v1_customer_service,
 } from "../gen/customers/v1/customer_service_pb.js";
 import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
+import { Health } from "../gen/health/v1/health_pb.js";
 import type { AuthSettings } from "./auth/credential-verifier.js";
 import type { JwtSettings } from "./auth/jwt-verifier.js";
 import { createCustomerRepository } from "./customers/customer-repository.js";
@@ -30,7 +31,10 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "./customers/
 import { startIdempotencyKeyPruning } from "./customers/idempotency-key-pruning.js";
 import { createPageTokenCodec } from "./customers/page-token.js";
 import { codeName } from "./errors/code-name.js";
+import { createErrorInterceptor } from "./errors/error-interceptor.js";
 import { restErrorResponse } from "./errors/rest-error-body.js";
+import { addHealthService } from "./health/grpc-health-service.js";
+import { createServingMonitor } from "./health/serving-monitor.js";
 import type { RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
@@ -165,8 +169,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     acceptCompression: [compressionGzip, compressionBrotli],
   });
   router.service(CustomerService, service, { interceptors: pipeline });
+  // gRPC health: open, NOT_SERVING from the moment close() begins (before connections drain).
+  const serving = createServingMonitor({ probe: () => deps.pool.query("select 1") });
+  app.addHook("preClose", async () => serving.shutDown());
+  addHealthService(router, serving, [CustomerService], [createErrorInterceptor()]);
   // Reflection is open, like health: it reveals only the public contract.
-  addReflection(router, [CustomerService]);
+  addReflection(router, [CustomerService, Health]);
   await registerConnectRoutes(app, { handlers: router.handlers, contextValues, readMaxBytes: bodyLimit });
   const transcoder = createRestTranscoder({
     services: [CustomerService],
