@@ -37,6 +37,7 @@ import { addHealthService } from "./health/grpc-health-service.js";
 import { createServingMonitor } from "./health/serving-monitor.js";
 import type { RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 import { registerRequestContext } from "./observability/access-log.js";
+import { registerMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import type { RestErrorRenderer } from "./transcoding/rest-response.js";
@@ -98,7 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const contextOf = registerRequestContext(app);
   registerResponseHeaders(app);
-  const repository = createCustomerRepository(deps.pool);
+  const metrics = registerMetrics(app, contextOf, deps.pool);
+  const repository = createCustomerRepository(deps.pool, metrics.observeQuery);
   const stopPruning = startIdempotencyKeyPruning(repository, app.log);
   app.addHook("onClose", async () => stopPruning());
 

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { ContactMethod } from "../../gen/customers/v1/customer_pb.js";
 import { asDatabaseFault, isDatabaseFault } from "../db/database-faults.js";
+import { type QueryObserver, unobservedQuery } from "../observability/query-observer.js";
 import type { AddressData, CustomerData, CustomerRecord } from "./customer.js";
 import { searchKey } from "./search-key.js";
 
@@ -173,8 +174,13 @@ const ADDRESS_SEARCH_COLUMNS: readonly [keyof AddressSearch, string][] = [
  * the hot paths skip it, and knex, whose query building and hydration cost more CPU per call than
  * the query itself.
  */
-export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
+export function createCustomerRepository(
+  pool: pg.Pool,
+  observeQuery: QueryObserver = unobservedQuery,
+): CustomerRepository {
   const names = new Map<string, string>();
+  // The statement's first keyword (select, insert, update, begin, commit): a bounded metric label.
+  const operations = new Map<string, string>();
   // Cancels statements of calls whose signal aborted; opened on first use.
   let canceller: pg.Pool | undefined;
   /**
@@ -190,8 +196,15 @@ export function createCustomerRepository(pool: pg.Pool): CustomerRepository {
         names.set(text, name);
       }
     }
+    let operation = operations.get(text);
+    if (operation === undefined) {
+      operation = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? "other";
+      operations.set(text, operation);
+    }
     try {
-      return (await db.query<unknown[]>({ name, text, values, rowMode: "array" })).rows;
+      return (
+        await observeQuery(operation, () => db.query<unknown[]>({ name, text, values, rowMode: "array" }))
+      ).rows;
     } catch (error) {
       throw asDatabaseFault(error);
     }
