@@ -8,6 +8,7 @@ import {
 } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import fastifyCors from "@fastify/cors";
+import type { Tracer } from "@opentelemetry/api";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -39,6 +40,7 @@ import type { RateLimitSettings } from "./limits/rate-limit-interceptor.js";
 import { registerRequestContext } from "./observability/access-log.js";
 import { registerMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestContextKey, requestIdFrom } from "./observability/request-context.js";
+import { registerTracing, tracedQuery } from "./observability/tracing.js";
 import { createRpcPipeline } from "./rpc-pipeline.js";
 import type { RestErrorRenderer } from "./transcoding/rest-response.js";
 import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
@@ -68,6 +70,8 @@ export interface AppDeps {
   callBudgetMs?: number;
   /** Per-credential token bucket for CustomerService calls; unset means no rate limit. */
   rateLimit?: RateLimitSettings;
+  /** OpenTelemetry tracer (src/observability/tracer-provider.ts); none means no tracing, at no cost. */
+  tracer?: Tracer;
   /** The process logger (pino); none means silent. */
   logger?: FastifyBaseLogger;
 }
@@ -99,8 +103,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const contextOf = registerRequestContext(app);
   registerResponseHeaders(app);
+  if (deps.tracer) registerTracing(app, contextOf, deps.tracer);
   const metrics = registerMetrics(app, contextOf, deps.pool);
-  const repository = createCustomerRepository(deps.pool, metrics.observeQuery);
+  const repository = createCustomerRepository(
+    deps.pool,
+    deps.tracer ? tracedQuery(deps.tracer, metrics.observeQuery) : metrics.observeQuery,
+  );
   const stopPruning = startIdempotencyKeyPruning(repository, app.log);
   app.addHook("onClose", async () => stopPruning());
 

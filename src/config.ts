@@ -4,6 +4,7 @@ import { readJwksFile } from "./auth/jwks-file.js";
 import type { JwksLocation } from "./auth/jwks-key-source.js";
 import { parseJwtAlgorithms } from "./auth/jwt-algorithms.js";
 import type { TokenBucketRate } from "./limits/token-bucket.js";
+import type { TraceExporterKind } from "./observability/tracer-provider.js";
 
 /** JWT bearer tokens: where the issuer's keys are and what a token must say (docs/auth.md). */
 export interface JwtConfig {
@@ -48,6 +49,8 @@ export interface Config {
   callTimeoutMs: number;
   /** Per-credential token bucket (calls per second, burst); undefined means no rate limit. */
   rateLimit: TokenBucketRate | undefined;
+  /** OpenTelemetry traces; undefined means off (the default). */
+  tracing: { exporter: TraceExporterKind; serviceName: string } | undefined;
 }
 
 /** Thrown for an invalid environment; the message names the variable and what it accepts. */
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs: integer("DATABASE_CONNECT_TIMEOUT_MS", 3000, 100, 60_000),
     callTimeoutMs: integer("CALL_TIMEOUT_MS", 10_000, 100, 600_000),
     rateLimit,
+    tracing: tracingConfig(optional, problems),
   };
   if (config.databaseUrl !== undefined && config.apiKeys.length === 0 && config.jwt === undefined) {
     problems.push(
@@ -239,4 +243,28 @@ function rateLimitConfig(
   }
   if (perSecond === 0) return undefined;
   return { perSecond, burst: integer("RATE_LIMIT_BURST", Math.max(1, Math.ceil(perSecond)), 1, 1_000_000) };
+}
+
+/**
+ * Traces are on when OTEL_TRACES_EXPORTER is `otlp` or `console`, or when it is unset and an OTLP
+ * endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set; `none` turns
+ * them off. The exporter reads the endpoint and headers itself, as the OpenTelemetry spec says.
+ */
+function tracingConfig(
+  optional: (name: string) => string | undefined,
+  problems: string[],
+): Config["tracing"] {
+  const exporter = optional("OTEL_TRACES_EXPORTER")?.toLowerCase();
+  const endpoint = optional("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? optional("OTEL_EXPORTER_OTLP_ENDPOINT");
+  if (endpoint !== undefined && !/^https?:\/\/\S+$/.test(endpoint)) {
+    problems.push(
+      `OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as "http://collector:4318", got "${endpoint}"`,
+    );
+  }
+  const serviceName = optional("OTEL_SERVICE_NAME") ?? "customer-api";
+  if (exporter === undefined) return endpoint === undefined ? undefined : { exporter: "otlp", serviceName };
+  if (exporter === "none") return undefined;
+  if (exporter === "otlp" || exporter === "console") return { exporter, serviceName };
+  problems.push(`OTEL_TRACES_EXPORTER must be "otlp", "console" or "none", got "${exporter}"`);
+  return undefined;
 }

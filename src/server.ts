@@ -10,6 +10,7 @@ import { openDatabase } from "./db/database.js";
 import { type Supervisor, superviseEmbeddedPostgres } from "./db/embedded-postgres-supervisor.js";
 import { loadOrCreateServiceSecret } from "./db/service-secret.js";
 import { loggerOptions } from "./observability/logger-options.js";
+import { startTracing, type Tracing } from "./observability/tracer-provider.js";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -51,6 +52,8 @@ const database = await openDatabase({
   process.exit(1);
 });
 let app: Awaited<ReturnType<typeof buildApp>>;
+const tracing: Tracing | undefined =
+  config.tracing && startTracing(config.tracing.exporter, config.tracing.serviceName);
 /** Restarts the embedded PostgreSQL when it dies; stopped before the database is closed. */
 let supervisor: Supervisor | undefined;
 try {
@@ -78,6 +81,7 @@ try {
     rateLimit: config.rateLimit,
     callBudgetMs: config.callTimeoutMs,
     tls,
+    tracer: tracing?.tracer,
     logger: log,
   });
   const address = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
@@ -94,6 +98,7 @@ try {
       apiKeys: apiKeys.keys.length,
       jwtIssuer: config.jwt?.issuer,
       rateLimit: config.rateLimit,
+      traces: config.tracing?.exporter,
     },
     "customer-api listening",
   );
@@ -119,6 +124,8 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await app.close();
+    // Spans still in the batch are sent before the process exits.
+    await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "could not flush traces"));
     await supervisor?.stop();
     await database.close();
     log.info("stopped");

@@ -26,7 +26,32 @@ describe("loadConfig", () => {
       databaseConnectTimeoutMs: 3000,
       callTimeoutMs: 10000,
       rateLimit: undefined,
+      tracing: undefined,
     });
+  });
+
+  it("turns traces on with an OTLP endpoint or OTEL_TRACES_EXPORTER, and off with none", () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).tracing).toEqual({
+      exporter: "otlp",
+      serviceName: "customer-api",
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces" }).tracing?.exporter,
+    ).toBe("otlp");
+    expect(
+      loadConfig({ OTEL_TRACES_EXPORTER: "console", OTEL_SERVICE_NAME: "customers-eu" }).tracing,
+    ).toEqual({
+      exporter: "console",
+      serviceName: "customers-eu",
+    });
+    expect(
+      loadConfig({ OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })
+        .tracing,
+    ).toBeUndefined();
+    expect(() => loadConfig({ OTEL_TRACES_EXPORTER: "zipkin" })).toThrow(/OTEL_TRACES_EXPORTER/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
   });
 
   it("reads every variable", () => {

@@ -35,6 +35,7 @@ export function registerRequestContext(app: FastifyInstance): (req: FastifyReque
         rpc: context?.rpc?.method,
         code: context?.rpc?.code,
         ms: Math.round(reply.elapsedTime * 10) / 10,
+        traceId: context?.traceId,
       },
       "request completed",
     );

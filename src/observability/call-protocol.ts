@@ -9,7 +9,7 @@ export type CallProtocol = "grpc" | "grpc_web" | "connect" | "rest";
  */
 export function callProtocolOf(req: FastifyRequest): CallProtocol {
   const contentType = req.headers["content-type"];
-  if (contentType !== undefined && contentType.startsWith("application/grpc")) {
+  if (contentType?.startsWith("application/grpc")) {
     return contentType.startsWith("application/grpc-web") ? "grpc_web" : "grpc";
   }
   const url = req.url;

@@ -10,6 +10,8 @@ export interface RequestContext {
   readonly ip?: string;
   /** The caller's Credential.subject (JWT `sub`, or `api-key#<n>`), set once credentials are verified. */
   subject?: string;
+  /** The W3C trace id of the call's span, when tracing is on (observability/tracing.ts). */
+  traceId?: string;
   /** Filled in by the RPC pipeline so the single access-log line can name the RPC and its code. */
   rpc?: { method: string | undefined; code: string };
 }

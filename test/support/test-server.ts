@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Tracer } from "@opentelemetry/api";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import type { AuthSettings } from "../../src/auth/credential-verifier.js";
@@ -32,6 +33,8 @@ export async function startTestServer(
     rateLimit?: RateLimitSettings;
     /** Server-side budget of a call; by default the app's (10 s). */
     callBudgetMs?: number;
+    /** OpenTelemetry tracer; by default no tracing. */
+    tracer?: Tracer;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
@@ -46,6 +49,7 @@ export async function startTestServer(
     tls: options.tls,
     rateLimit: options.rateLimit,
     callBudgetMs: options.callBudgetMs,
+    tracer: options.tracer,
     logger: options.logger,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
