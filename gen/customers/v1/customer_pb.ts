@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_field_behavior } from "../../google/api/field_behavior_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -13,11 +14,19 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file customers/v1/customer.proto.
  */
 export const file_customers_v1_customer: GenFile = /*@__PURE__*/
-  fileDesc("ChtjdXN0b21lcnMvdjEvY3VzdG9tZXIucHJvdG8SDGN1c3RvbWVycy52MSLKAwoIQ3VzdG9tZXISGAoLY3VzdG9tZXJfaWQYASABKAlCA+BBAxIXCgpmaXJzdF9uYW1lGAIgASgJQgPgQQISFgoJbGFzdF9uYW1lGAMgASgJQgPgQQISFAoHY29tcGFueRgEIAEoCUID4EEBEhIKBWVtYWlsGAUgASgJQgPgQQESEgoFcGhvbmUYBiABKAlCA+BBARIrCgdhZGRyZXNzGAcgASgLMhUuY3VzdG9tZXJzLnYxLkFkZHJlc3NCA+BBARJDChlwcmVmZXJyZWRfY29udGFjdF9tZXRob2RzGAggAygOMhsuY3VzdG9tZXJzLnYxLkNvbnRhY3RNZXRob2RCA+BBARIjChZtYXJrZXRpbmdfZW1haWxfb3B0X2luGAkgASgIQgPgQQESIQoUbWFya2V0aW5nX3Ntc19vcHRfaW4YCiABKAhCA+BBARIzCgpjcmVhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEDEjMKCnVwZGF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgPgQQMSEQoEZXRhZxgNIAEoCUID4EEDIogBCgdBZGRyZXNzEhIKBWxpbmUxGAEgASgJQgPgQQISEgoFbGluZTIYAiABKAlCA+BBARIRCgRjaXR5GAMgASgJQgPgQQISEgoFc3RhdGUYBCABKAlCA+BBARIYCgtwb3N0YWxfY29kZRgFIAEoCUID4EEBEhQKB2NvdW50cnkYBiABKAlCA+BBAipOCg1Db250YWN0TWV0aG9kEh4KGkNPTlRBQ1RfTUVUSE9EX1VOU1BFQ0lGSUVEEAASCQoFRU1BSUwQARIJCgVQSE9ORRACEgcKA1NNUxADYgZwcm90bzM", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChtjdXN0b21lcnMvdjEvY3VzdG9tZXIucHJvdG8SDGN1c3RvbWVycy52MSKDEAoIQ3VzdG9tZXISGAoLY3VzdG9tZXJfaWQYASABKAlCA+BBAxKFAgoKZmlyc3RfbmFtZRgCIAEoCULwAeBBArpI6QG6AYwBCg9uYW1lLmNoYXJhY3RlcnMSQ21heSBjb250YWluIG9ubHkgbGV0dGVycywgc3BhY2VzLCBhcG9zdHJvcGhlcywgaHlwaGVucyBhbmQgcGVyaW9kcy4aNHRoaXMubWF0Y2hlcygnXltcXHB7TH1cXHB7TX0gXFx4ezIwMTl9XFx4ezI3fS4tXSokJym6AU0KF25hbWUuc3RhcnRzX3dpdGhfbGV0dGVyEhltdXN0IHN0YXJ0IHdpdGggYSBsZXR0ZXIuGhd0aGlzLm1hdGNoZXMoJ15cXHB7TH0nKcgBAXIEEAIYMhKEAgoJbGFzdF9uYW1lGAMgASgJQvAB4EECukjpAboBjAEKD25hbWUuY2hhcmFjdGVycxJDbWF5IGNvbnRhaW4gb25seSBsZXR0ZXJzLCBzcGFjZXMsIGFwb3N0cm9waGVzLCBoeXBoZW5zIGFuZCBwZXJpb2RzLho0dGhpcy5tYXRjaGVzKCdeW1xccHtMfVxccHtNfSBcXHh7MjAxOX1cXHh7Mjd9Li1dKiQnKboBTQoXbmFtZS5zdGFydHNfd2l0aF9sZXR0ZXISGW11c3Qgc3RhcnQgd2l0aCBhIGxldHRlci4aF3RoaXMubWF0Y2hlcygnXlxccHtMfScpyAEBcgQQAhgyEncKB2NvbXBhbnkYBCABKAlCZuBBAbpIYLoBWQoXdGV4dC5jb250cm9sX2NoYXJhY3RlcnMSJG11c3Qgbm90IGNvbnRhaW4gY29udHJvbCBjaGFyYWN0ZXJzLhoYIXRoaXMubWF0Y2hlcygnXFxwe0NjfScpcgIYZBKOAgoFZW1haWwYBSABKAlC/gHgQQG6SPcBugHuAQoMZW1haWwuZm9ybWF0EjdtdXN0IGJlIGEgdmFsaWQgZW1haWwgYWRkcmVzcyBzdWNoIGFzIG5hbWVAZXhhbXBsZS5jb20uGqQBdGhpcyA9PSAnJyB8fCB0aGlzLm1hdGNoZXMoJ15bYS16QS1aMC05LiEjJCUmXCcqKy89P15fYHt8fX4tXStAW2EtekEtWjAtOV0oPzpbYS16QS1aMC05LV17MCw2MX1bYS16QS1aMC05XSk/KD86XFwuW2EtekEtWjAtOV0oPzpbYS16QS1aMC05LV17MCw2MX1bYS16QS1aMC05XSk/KSokJylyAxj+ARIwCgVwaG9uZRgGIAEoCUIh4EEBukgbchkyF14oXCtbMS05XVswLTldezEsMTR9KT8kEisKB2FkZHJlc3MYByABKAsyFS5jdXN0b21lcnMudjEuQWRkcmVzc0ID4EEBElQKGXByZWZlcnJlZF9jb250YWN0X21ldGhvZHMYCCADKA4yGy5jdXN0b21lcnMudjEuQ29udGFjdE1ldGhvZEIU4EEBukgOkgELGAEiB4IBBBABIAASIwoWbWFya2V0aW5nX2VtYWlsX29wdF9pbhgJIAEoCEID4EEBEiEKFG1hcmtldGluZ19zbXNfb3B0X2luGAogASgIQgPgQQESMwoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCA+BBAxIzCgp1cGRhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEID4EEDEhEKBGV0YWcYDSABKAlCA+BBAzrJBbpIxQUaXAoXY3VzdG9tZXIuZW1haWxfb3JfcGhvbmUSG2VtYWlsIG9yIHBob25lIGlzIHJlcXVpcmVkLhokdGhpcy5lbWFpbCAhPSAnJyB8fCB0aGlzLnBob25lICE9ICcnGoIBChljdXN0b21lci5lbWFpbF9mb3Jfb3B0X2luEjNlbWFpbCBpcyByZXF1aXJlZCB3aGVuIG1hcmtldGluZ0VtYWlsT3B0SW4gaXMgdHJ1ZS4aMCF0aGlzLm1hcmtldGluZ19lbWFpbF9vcHRfaW4gfHwgdGhpcy5lbWFpbCAhPSAnJxp+ChljdXN0b21lci5waG9uZV9mb3Jfb3B0X2luEjFwaG9uZSBpcyByZXF1aXJlZCB3aGVuIG1hcmtldGluZ1Ntc09wdEluIGlzIHRydWUuGi4hdGhpcy5tYXJrZXRpbmdfc21zX29wdF9pbiB8fCB0aGlzLnBob25lICE9ICcnGpcBChljdXN0b21lci5lbWFpbF9mb3JfbWV0aG9kEj5lbWFpbCBpcyByZXF1aXJlZCB3aGVuIHByZWZlcnJlZENvbnRhY3RNZXRob2RzIGNvbnRhaW5zIEVNQUlMLho6ISgxIGluIHRoaXMucHJlZmVycmVkX2NvbnRhY3RfbWV0aG9kcykgfHwgdGhpcy5lbWFpbCAhPSAnJxrFAQoZY3VzdG9tZXIucGhvbmVfZm9yX21ldGhvZBJFcGhvbmUgaXMgcmVxdWlyZWQgd2hlbiBwcmVmZXJyZWRDb250YWN0TWV0aG9kcyBjb250YWlucyBQSE9ORSBvciBTTVMuGmEhKDIgaW4gdGhpcy5wcmVmZXJyZWRfY29udGFjdF9tZXRob2RzIHx8IDMgaW4gdGhpcy5wcmVmZXJyZWRfY29udGFjdF9tZXRob2RzKSB8fCB0aGlzLnBob25lICE9ICcnIpEFCgdBZGRyZXNzEngKBWxpbmUxGAEgASgJQmngQQK6SGO6AVkKF3RleHQuY29udHJvbF9jaGFyYWN0ZXJzEiRtdXN0IG5vdCBjb250YWluIGNvbnRyb2wgY2hhcmFjdGVycy4aGCF0aGlzLm1hdGNoZXMoJ1xccHtDY30nKcgBAXICGGQSdQoFbGluZTIYAiABKAlCZuBBAbpIYLoBWQoXdGV4dC5jb250cm9sX2NoYXJhY3RlcnMSJG11c3Qgbm90IGNvbnRhaW4gY29udHJvbCBjaGFyYWN0ZXJzLhoYIXRoaXMubWF0Y2hlcygnXFxwe0NjfScpcgIYZBJ3CgRjaXR5GAMgASgJQmngQQK6SGO6AVkKF3RleHQuY29udHJvbF9jaGFyYWN0ZXJzEiRtdXN0IG5vdCBjb250YWluIGNvbnRyb2wgY2hhcmFjdGVycy4aGCF0aGlzLm1hdGNoZXMoJ1xccHtDY30nKcgBAXICGGQSdQoFc3RhdGUYBCABKAlCZuBBAbpIYLoBWQoXdGV4dC5jb250cm9sX2NoYXJhY3RlcnMSJG11c3Qgbm90IGNvbnRhaW4gY29udHJvbCBjaGFyYWN0ZXJzLhoYIXRoaXMubWF0Y2hlcygnXFxwe0NjfScpcgIYZBJ7Cgtwb3N0YWxfY29kZRgFIAEoCUJm4EEBukhgugFZChd0ZXh0LmNvbnRyb2xfY2hhcmFjdGVycxIkbXVzdCBub3QgY29udGFpbiBjb250cm9sIGNoYXJhY3RlcnMuGhghdGhpcy5tYXRjaGVzKCdcXHB7Q2N9JylyAhgUEigKB2NvdW50cnkYBiABKAlCF+BBArpIEcgBAXIMMgpeW0EtWl17Mn0kKk4KDUNvbnRhY3RNZXRob2QSHgoaQ09OVEFDVF9NRVRIT0RfVU5TUEVDSUZJRUQQABIJCgVFTUFJTBABEgkKBVBIT05FEAISBwoDU01TEANiBnByb3RvMw", [file_buf_validate_validate, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * A customer record: who the customer is, how to reach them and what
  * marketing they agreed to. Validation rules are listed in docs/api.md.
+ *
+ * The buf.validate rules below are the contract's rules as protovalidate
+ * states them; they hold for the record the server stores, i.e. after its
+ * server-side normalisation, which CEL cannot express: text is NFC-normalised
+ * and trimmed (and runs of spaces in names collapsed) before its length is
+ * counted in code points; phone is parsed with libphonenumber and must be a
+ * valid number, stored as E.164; country must be an assigned ISO 3166-1
+ * alpha-2 code, not just two letters (src/customers/validate-customer.ts).
  *
  * @generated from message customers.v1.Customer
  */
@@ -52,6 +61,7 @@ export type Customer = Message<"customers.v1.Customer"> & {
 
   /**
    * Required when phone is empty or marketing_email_opt_in is true.
+   * Syntax: the WHATWG HTML "valid email address", at most 254 characters.
    *
    * @generated from field: string email = 5;
    */
@@ -61,6 +71,7 @@ export type Customer = Message<"customers.v1.Customer"> & {
    * Primary phone. Accepted in international format (or national format when
    * the address has a country); always returned as E.164, e.g. +14155552671.
    * Required when email is empty or marketing_sms_opt_in is true.
+   * Server-side rule: a valid number by libphonenumber.
    *
    * @generated from field: string phone = 6;
    */
@@ -169,6 +180,7 @@ export type Address = Message<"customers.v1.Address"> & {
 
   /**
    * ISO 3166-1 alpha-2 country code, e.g. "US"; returned upper-case.
+   * Server-side rule: an assigned code, per the ISO 3166-1 list.
    *
    * @generated from field: string country = 6;
    */
