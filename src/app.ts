@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   app.get("/healthz", async () => ({ status: "ok" }));
-  registerApiDocs(app, [CustomerService]);
+  await registerApiDocs(app, [CustomerService]);
   app.get("/readyz", async (_req, reply) => {
     try {
       await deps.pool.query("select 1");
