@@ -46,6 +46,7 @@ import type { RestErrorRenderer } from "./transcoding/rest-response.js";
 import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { registerConnectRoutes } from "./transport/connect-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
+import { registerApiDocs } from "./transport/openapi-routes.js";
 import { addReflection } from "./transport/reflection.js";
 import { registerResponseHeaders } from "./transport/response-headers.js";
 import { registerRestRoutes, restFrameworkErrorHandler, sendRestError } from "./transport/rest-routes.js";
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  await registerApiDocs(app, [CustomerService]);
   app.get("/readyz", async (_req, reply) => {
     try {
       await deps.pool.query("select 1");

@@ -23,6 +23,11 @@ async function filesUnder(dir: string): Promise<string[]> {
 let outDir: string;
 
 beforeAll(async () => {
+  // buf compiles against buf/validate/validate.proto, which this script prints from npm's protovalidate.
+  await run(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/protovalidate-proto.ts"], {
+    cwd: root,
+    timeout: TIMEOUT,
+  });
   outDir = await mkdtemp(path.join(tmpdir(), "customer-api-buf-gen-"));
 }, TIMEOUT);
 
