@@ -38,6 +38,7 @@ import { createRpcPipeline } from "./rpc-pipeline.js";
 import type { RestErrorRenderer } from "./transcoding/rest-response.js";
 import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { registerConnectRoutes } from "./transport/connect-routes.js";
+import { registerConsoleRoutes } from "./transport/console-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { addReflection } from "./transport/reflection.js";
 import { registerResponseHeaders } from "./transport/response-headers.js";
@@ -63,6 +64,8 @@ export interface AppDeps {
   callBudgetMs?: number;
   /** Per-credential token bucket for CustomerService calls; unset means no rate limit. */
   rateLimit?: RateLimitSettings;
+  /** Built support console (dist/console by default; see src/transport/console-routes.ts). */
+  consoleDir?: string;
   /** The process logger (pino); none means silent. */
   logger?: FastifyBaseLogger;
 }
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  await registerConsoleRoutes(app, deps.consoleDir);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {

@@ -32,6 +32,8 @@ export async function startTestServer(
     rateLimit?: RateLimitSettings;
     /** Server-side budget of a call; by default the app's (10 s). */
     callBudgetMs?: number;
+    /** Built support console to serve at /console; by default dist/console. */
+    consoleDir?: string;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
@@ -47,6 +49,7 @@ export async function startTestServer(
     rateLimit: options.rateLimit,
     callBudgetMs: options.callBudgetMs,
     logger: options.logger,
+    consoleDir: options.consoleDir,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
