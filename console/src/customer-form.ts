@@ -1,23 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { AddressSchema, ContactMethod, type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import {
+  AddressSchema,
+  ContactMethod,
+  type Customer,
+  CustomerSchema,
+} from "../../gen/customers/v1/customer_pb.js";
 
-/** Every writable field of the contract, by its proto path (the path violations and update masks use). */
-const TEXT_FIELDS = [
-  { path: "first_name", label: "First name", key: "firstName", required: true },
-  { path: "last_name", label: "Last name", key: "lastName", required: true },
-  { path: "company", label: "Company", key: "company" },
-  { path: "email", label: "Email", key: "email", type: "email" },
-  { path: "phone", label: "Phone", key: "phone", type: "tel" },
-] as const;
-const ADDRESS_FIELDS = [
-  { path: "address.line1", label: "Address line 1", key: "line1" },
-  { path: "address.line2", label: "Address line 2", key: "line2" },
-  { path: "address.city", label: "City", key: "city" },
-  { path: "address.state", label: "State / region", key: "state" },
-  { path: "address.postal_code", label: "Postal code", key: "postalCode" },
-  { path: "address.country", label: "Country (ISO code, e.g. US)", key: "country" },
-] as const;
+import { ADDRESS_FIELDS, TEXT_FIELDS } from "./customer-fields.js";
+
 const METHODS = [ContactMethod.EMAIL, ContactMethod.PHONE, ContactMethod.SMS];
 
 const idOf = (path: string) => `field-${path.replace(/[._]/g, "-")}`;
@@ -59,7 +50,9 @@ export function renderCustomerForm(form: HTMLFormElement, customer: Customer): v
   const person = document.createElement("div");
   person.className = "grid";
   for (const f of TEXT_FIELDS) {
-    person.append(textInput(f.path, f.label, customer[f.key], "type" in f ? f.type : "text", "required" in f));
+    person.append(
+      textInput(f.path, f.label, customer[f.key], "type" in f ? f.type : "text", "required" in f),
+    );
   }
   form.append(person);
   const address = document.createElement("fieldset");
@@ -127,9 +120,9 @@ export function readCustomerForm(form: HTMLFormElement): Customer {
     phone: value("phone"),
     marketingEmailOptIn: checked("marketing_email_opt_in"),
     marketingSmsOptIn: checked("marketing_sms_opt_in"),
-    preferredContactMethods: [...form.querySelectorAll<HTMLInputElement>("input[name=preferred_contact_methods]:checked")].map(
-      (box) => Number(box.value) as ContactMethod,
-    ),
+    preferredContactMethods: [
+      ...form.querySelectorAll<HTMLInputElement>("input[name=preferred_contact_methods]:checked"),
+    ].map((box) => Number(box.value) as ContactMethod),
   });
   const address = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f.key, value(f.path)]));
   if (Object.values(address).some((v) => v !== "")) customer.address = create(AddressSchema, address);
@@ -140,7 +133,10 @@ export function readCustomerForm(form: HTMLFormElement): Customer {
  * Shows violations next to their fields (paths relative to the customer, e.g. "address.city") and
  * focuses the first invalid field. Returns whether there were any.
  */
-export function showViolations(form: HTMLFormElement, violations: { field: string; description: string }[]): boolean {
+export function showViolations(
+  form: HTMLFormElement,
+  violations: { field: string; description: string }[],
+): boolean {
   for (const error of form.querySelectorAll<HTMLElement>(".field-error")) {
     error.hidden = true;
     error.textContent = "";
@@ -149,31 +145,23 @@ export function showViolations(form: HTMLFormElement, violations: { field: strin
   let first: HTMLElement | undefined;
   for (const violation of violations) {
     const path = violation.field.replace(/\[\d+\]$/, "");
-    const error = form.querySelector<HTMLElement>(`#${idOf(path)}-error`) ?? (form.querySelector("#form-error") as HTMLElement);
+    const error =
+      form.querySelector<HTMLElement>(`#${idOf(path)}-error`) ??
+      (form.querySelector("#form-error") as HTMLElement);
     error.hidden = false;
-    error.textContent = [error.textContent, error.id === "form-error" ? `${violation.field}: ${violation.description}` : violation.description]
+    error.textContent = [
+      error.textContent,
+      error.id === "form-error" ? `${violation.field}: ${violation.description}` : violation.description,
+    ]
       .filter(Boolean)
       .join(" ");
     const input =
-      form.querySelector<HTMLElement>(`#${idOf(path)}`) ?? form.querySelector<HTMLElement>(`input[name="${path}"]`) ?? undefined;
+      form.querySelector<HTMLElement>(`#${idOf(path)}`) ??
+      form.querySelector<HTMLElement>(`input[name="${path}"]`) ??
+      undefined;
     input?.setAttribute("aria-invalid", "true");
     first ??= input;
   }
   first?.focus();
   return violations.length > 0;
-}
-
-/** The update mask of an edit: the proto paths whose value differs from the customer as opened. */
-export function changedPaths(before: Customer, after: Customer): string[] {
-  const paths: string[] = [];
-  for (const f of TEXT_FIELDS) if (before[f.key] !== after[f.key]) paths.push(f.path);
-  if (before.marketingEmailOptIn !== after.marketingEmailOptIn) paths.push("marketing_email_opt_in");
-  if (before.marketingSmsOptIn !== after.marketingSmsOptIn) paths.push("marketing_sms_opt_in");
-  if (before.preferredContactMethods.join() !== after.preferredContactMethods.join()) paths.push("preferred_contact_methods");
-  if (!after.address) {
-    if (before.address) paths.push("address");
-  } else {
-    for (const f of ADDRESS_FIELDS) if ((before.address?.[f.key] ?? "") !== after.address[f.key]) paths.push(f.path);
-  }
-  return paths;
 }

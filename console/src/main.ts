@@ -3,7 +3,8 @@ import { FieldMaskSchema, timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { ContactMethod, type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
 import { type CallFailure, createCustomerClient, credentialStore, failureOf } from "./api-client.js";
-import { renderCustomerForm, readCustomerForm, showViolations, changedPaths } from "./customer-form.js";
+import { readCustomerForm, renderCustomerForm, showViolations } from "./customer-form.js";
+import { changedPaths } from "./update-mask.js";
 import { validateMessage, validateSearch } from "./validation.js";
 
 const client = createCustomerClient();
@@ -44,7 +45,9 @@ function showError(failure: CallFailure | undefined): void {
 function setReadOnly(): void {
   readOnly = true;
   $<HTMLButtonElement>("new-customer").disabled = true;
-  for (const control of customerForm.querySelectorAll<HTMLInputElement | HTMLButtonElement>("input, select, button")) {
+  for (const control of customerForm.querySelectorAll<HTMLInputElement | HTMLButtonElement>(
+    "input, select, button",
+  )) {
     control.disabled = true;
   }
 }
@@ -61,8 +64,16 @@ async function call<T>(what: string, run: () => Promise<T>): Promise<T | undefin
     statusBox.textContent = "";
     showError(failure);
     if (failure.violations.length > 0) {
-      if (lastSearchPending) showSearchViolation(failure.violations.map((v) => `${v.field}: ${v.description}`).join(" "));
-      else showViolations(customerForm, failure.violations.map((v) => ({ field: v.field.replace(/^customer\./, ""), description: v.description })));
+      if (lastSearchPending)
+        showSearchViolation(failure.violations.map((v) => `${v.field}: ${v.description}`).join(" "));
+      else
+        showViolations(
+          customerForm,
+          failure.violations.map((v) => ({
+            field: v.field.replace(/^customer\./, ""),
+            description: v.description,
+          })),
+        );
     }
     return undefined;
   }
@@ -93,9 +104,17 @@ $<HTMLButtonElement>("forget-credential").addEventListener("click", () => {
 // Search.
 searchForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const kind = ((event as SubmitEvent).submitter as HTMLButtonElement | null)?.value === "address" ? "address" : "contact";
-  const names = kind === "contact" ? ["phone", "email", "first_name"] : ["line1", "line2", "city", "state", "postal_code", "country"];
-  const fields = Object.fromEntries(names.map((name) => [name, (searchForm.elements.namedItem(name) as HTMLInputElement).value.trim()]));
+  const kind =
+    ((event as SubmitEvent).submitter as HTMLButtonElement | null)?.value === "address"
+      ? "address"
+      : "contact";
+  const names =
+    kind === "contact"
+      ? ["phone", "email", "first_name"]
+      : ["line1", "line2", "city", "state", "postal_code", "country"];
+  const fields = Object.fromEntries(
+    names.map((name) => [name, (searchForm.elements.namedItem(name) as HTMLInputElement).value.trim()]),
+  );
   const problem = validateSearch(fields, kind);
   showSearchViolation(problem);
   if (problem) {
@@ -114,10 +133,22 @@ async function runSearch(): Promise<void> {
   lastSearchPending = true;
   const page = await call("Searching", () =>
     kind === "contact"
-      ? client.searchCustomers({ phone: fields.phone, email: fields.email, firstName: fields.first_name, pageSize: 10, pageToken: token })
+      ? client.searchCustomers({
+          phone: fields.phone,
+          email: fields.email,
+          firstName: fields.first_name,
+          pageSize: 10,
+          pageToken: token,
+        })
       : client.searchCustomersByAddress({
-          line1: fields.line1, line2: fields.line2, city: fields.city, state: fields.state,
-          postalCode: fields.postal_code, country: fields.country, pageSize: 10, pageToken: token,
+          line1: fields.line1,
+          line2: fields.line2,
+          city: fields.city,
+          state: fields.state,
+          postalCode: fields.postal_code,
+          country: fields.country,
+          pageSize: 10,
+          pageToken: token,
         }),
   );
   lastSearchPending = false;
@@ -136,7 +167,8 @@ function renderResults(customers: Customer[], continued: boolean): void {
     return;
   }
   const table = document.createElement("table");
-  table.innerHTML = "<caption class='readonly'></caption><thead><tr><th scope='col'>Name</th><th scope='col'>Email</th><th scope='col'>Phone</th><th scope='col'>City</th><th scope='col'>Created</th></tr></thead><tbody></tbody>";
+  table.innerHTML =
+    "<caption class='readonly'></caption><thead><tr><th scope='col'>Name</th><th scope='col'>Email</th><th scope='col'>Phone</th><th scope='col'>City</th><th scope='col'>Created</th></tr></thead><tbody></tbody>";
   (table.querySelector("caption") as HTMLElement).textContent = `${customers.length} customers on this page`;
   const body = table.querySelector("tbody") as HTMLTableSectionElement;
   for (const customer of customers) {
@@ -148,7 +180,12 @@ function renderResults(customers: Customer[], continued: boolean): void {
     open.textContent = `${customer.firstName} ${customer.lastName}`;
     open.addEventListener("click", () => void openCustomer(customer.customerId));
     nameCell.append(open);
-    for (const text of [customer.email, customer.phone, customer.address?.city ?? "", customer.createdAt ? timestampDate(customer.createdAt).toLocaleString() : ""]) {
+    for (const text of [
+      customer.email,
+      customer.phone,
+      customer.address?.city ?? "",
+      customer.createdAt ? timestampDate(customer.createdAt).toLocaleString() : "",
+    ]) {
       row.insertCell().textContent = text;
     }
   }
@@ -166,8 +203,13 @@ async function openCustomer(customerId: string): Promise<void> {
 function startEditing(customer: Customer | undefined): void {
   editing = customer;
   editor.hidden = false;
-  $<HTMLHeadingElement>("form-heading").textContent = customer ? `Customer ${customer.firstName} ${customer.lastName}` : "New customer";
-  renderCustomerForm(customerForm, customer ?? create(CustomerSchema, { preferredContactMethods: [ContactMethod.EMAIL] }));
+  $<HTMLHeadingElement>("form-heading").textContent = customer
+    ? `Customer ${customer.firstName} ${customer.lastName}`
+    : "New customer";
+  renderCustomerForm(
+    customerForm,
+    customer ?? create(CustomerSchema, { preferredContactMethods: [ContactMethod.EMAIL] }),
+  );
   if (readOnly) setReadOnly();
   (customerForm.querySelector("input") as HTMLInputElement).focus();
 }
@@ -198,7 +240,9 @@ async function save(): Promise<void> {
           }),
         );
       })()
-    : await call("Creating", () => client.createCustomer({ customer: draft, requestId: crypto.randomUUID() }));
+    : await call("Creating", () =>
+        client.createCustomer({ customer: draft, requestId: crypto.randomUUID() }),
+      );
   if (!saved) return;
   startEditing(saved);
   statusBox.textContent = before ? "Saved." : `Created customer ${saved.customerId}.`;

@@ -26,7 +26,10 @@ export function validateMessage<Desc extends DescMessage>(
 }
 
 /** The search fields as the API checks them: at least one must be set (search-request.ts). */
-export function validateSearch(fields: Record<string, string>, kind: "contact" | "address"): string | undefined {
+export function validateSearch(
+  fields: Record<string, string>,
+  kind: "contact" | "address",
+): string | undefined {
   if (Object.values(fields).every((value) => value.trim() === "")) {
     return kind === "contact"
       ? "Enter a phone, an email or a first name to search."

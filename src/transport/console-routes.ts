@@ -61,9 +61,12 @@ export async function registerConsoleRoutes(app: FastifyInstance, dir = defaultC
       return reply
         .code(503)
         .type("text/plain; charset=utf-8")
-        .send("The support console is not built. Run `npm run build` (or `npm run build:console`) and restart.\n");
+        .send(
+          "The support console is not built. Run `npm run build` (or `npm run build:console`) and restart.\n",
+        );
     }
-    if (file === undefined) return reply.code(404).type("text/plain; charset=utf-8").send("No such console file.\n");
+    if (file === undefined)
+      return reply.code(404).type("text/plain; charset=utf-8").send("No such console file.\n");
     // Overrides response-headers.ts's no-store: these are the same public files for everyone.
     reply.header("cache-control", file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
     reply.header("content-security-policy", CONSOLE_CONTENT_SECURITY_POLICY);
@@ -72,5 +75,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, dir = defaultC
   };
   app.get("/console", (_req, reply) => reply.redirect("/console/", 308));
   app.get("/console/", (_req, reply) => send(reply, files?.get("index.html")));
-  app.get<{ Params: { "*": string } }>("/console/*", (req, reply) => send(reply, files?.get(req.params["*"])));
+  app.get<{ Params: { "*": string } }>("/console/*", (req, reply) =>
+    send(reply, files?.get(req.params["*"])),
+  );
 }

@@ -25,11 +25,20 @@ const requests: { url: string; method: string; contentType: string | undefined }
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's browser with \`apt-get install -y chromium\` (.ci/run does).`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's browser with \`apt-get install -y chromium\` (.ci/run does).`,
+    );
   }
   consoleDir = await mkdtemp(join(tmpdir(), "console-build-"));
-  await build({ configFile: resolve("console/vite.config.ts"), logLevel: "warn", build: { outDir: consoleDir } });
-  server = await startTestServer({ apiKeys: [TEST_API_KEY, { key: READ_ONLY_KEY, subject: "api-key#2", scopes: ["customers.read"] }], consoleDir });
+  await build({
+    configFile: resolve("console/vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir: consoleDir },
+  });
+  server = await startTestServer({
+    apiKeys: [TEST_API_KEY, { key: READ_ONLY_KEY, subject: "api-key#2", scopes: ["customers.read"] }],
+    consoleDir,
+  });
   const client = createClient(
     CustomerService,
     createGrpcWebTransport({ baseUrl: server.baseUrl, httpVersion: "1.1" }),
@@ -37,18 +46,35 @@ beforeAll(async () => {
   // Enough customers with one first name for three pages of ten.
   for (let i = 0; i < 25; i += 1) {
     await client.createCustomer(
-      { customer: { firstName: "Pagina", lastName: `Number${String.fromCharCode(97 + i)}`, email: `pagina.${i}@example.com` } },
+      {
+        customer: {
+          firstName: "Pagina",
+          lastName: `Number${String.fromCharCode(97 + i)}`,
+          email: `pagina.${i}@example.com`,
+        },
+      },
       { headers: { authorization: `Bearer ${TEST_API_KEY}` } },
     );
   }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   page.on("request", (request) => {
-    requests.push({ url: request.url(), method: request.method(), contentType: request.headers()["content-type"] });
+    requests.push({
+      url: request.url(),
+      method: request.method(),
+      contentType: request.headers()["content-type"],
+    });
   });
 }, 180_000);
 
@@ -105,7 +131,7 @@ describe("support console in Chromium", () => {
     await page.waitForSelector("#field-email-error:not([hidden])");
     expect(await page.textContent("#field-email-error")).toMatch(/email/i);
     expect(await page.getAttribute("#field-email", "aria-invalid")).toBe("true");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-email");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("field-email");
     await page.fill("#field-email", "ada@example.com");
     await page.click("#save-customer");
     await expect.poll(() => page.textContent("#status")).toContain("Created customer");
@@ -129,6 +155,33 @@ describe("support console in Chromium", () => {
     expect(await page.inputValue("#field-address-city")).toBe("Babbageton");
   });
 
+  it("reports a conflict when the customer changed since it was opened (etag)", async () => {
+    const id = (await page.textContent("#customer-form .readonly"))?.match(/Id (\S+)/)?.[1] ?? "";
+    const client = createClient(
+      CustomerService,
+      createGrpcWebTransport({ baseUrl: server.baseUrl, httpVersion: "1.1" }),
+    );
+    await client.updateCustomer(
+      { customerId: id, customer: { lastName: "King" }, updateMask: { paths: ["last_name"] } },
+      { headers: { authorization: `Bearer ${TEST_API_KEY}` } },
+    );
+    await page.fill("#field-company", "Difference Engines Ltd");
+    await page.click("#save-customer");
+    await expect.poll(() => page.textContent("#error")).toContain("Someone else changed this customer");
+    const current = await client.getCustomer(
+      { customerId: id },
+      { headers: { authorization: `Bearer ${TEST_API_KEY}` } },
+    );
+    expect(current.company).toBe("Analytical Engines Ltd");
+  });
+
+  it("checks the search fields before calling: an empty search sends nothing", async () => {
+    const before = requests.length;
+    await page.click("#search-form button[value=contact]");
+    await expect.poll(() => page.textContent("#search-error")).toContain("Enter a phone");
+    expect(requests.length).toBe(before);
+  });
+
   it("says when nothing matches", async () => {
     await page.fill("#search-form input[name=city]", "");
     await page.fill("#search-form input[name=line1]", "");
@@ -143,10 +196,16 @@ describe("support console in Chromium", () => {
     const seen = new Set<string>();
     for (const expected of [10, 10, 5]) {
       await expect.poll(() => page.locator("#results tbody tr").count()).toBe(expected);
-      for (const name of await page.locator("#results tbody .open-customer").allTextContents()) seen.add(name);
+      for (const name of await page.locator("#results tbody .open-customer").allTextContents())
+        seen.add(name);
       if (expected === 10) await page.click("#next-page");
       // Wait for the next page to replace this one.
-      if (expected === 10) await expect.poll(async () => seen.has((await page.locator("#results .open-customer").first().textContent()) ?? "")).toBe(false);
+      if (expected === 10)
+        await expect
+          .poll(async () =>
+            seen.has((await page.locator("#results .open-customer").first().textContent()) ?? ""),
+          )
+          .toBe(false);
     }
     expect(seen.size).toBe(25);
     expect(await page.isHidden("#next-page")).toBe(true);
