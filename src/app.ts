@@ -45,6 +45,7 @@ import { createRpcPipeline } from "./rpc-pipeline.js";
 import type { RestErrorRenderer } from "./transcoding/rest-response.js";
 import { createRestTranscoder } from "./transcoding/rest-transcoder.js";
 import { registerConnectRoutes } from "./transport/connect-routes.js";
+import { registerConsoleRoutes } from "./transport/console-routes.js";
 import { createOnePortServer, type TlsCredentials } from "./transport/one-port-server.js";
 import { registerApiDocs } from "./transport/openapi-routes.js";
 import { addReflection } from "./transport/reflection.js";
@@ -73,6 +74,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   /** OpenTelemetry tracer (src/observability/tracer-provider.ts); none means no tracing, at no cost. */
   tracer?: Tracer;
+  /** Built support console (dist/console by default; see src/transport/console-routes.ts). */
+  consoleDir?: string;
   /** The process logger (pino); none means silent. */
   logger?: FastifyBaseLogger;
 }
@@ -161,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  await registerConsoleRoutes(app, deps.consoleDir);
   app.get("/healthz", async () => ({ status: "ok" }));
   await registerApiDocs(app, [CustomerService]);
   app.get("/readyz", async (_req, reply) => {

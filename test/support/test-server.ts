@@ -35,6 +35,8 @@ export async function startTestServer(
     callBudgetMs?: number;
     /** OpenTelemetry tracer; by default no tracing. */
     tracer?: Tracer;
+    /** Built support console to serve at /console; by default dist/console. */
+    consoleDir?: string;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase();
@@ -51,6 +53,7 @@ export async function startTestServer(
     callBudgetMs: options.callBudgetMs,
     tracer: options.tracer,
     logger: options.logger,
+    consoleDir: options.consoleDir,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
