@@ -59,7 +59,9 @@ describe("Dockerfile", () => {
         expect(sources.length).toBeGreaterThan(0);
         for (const source of sources) {
           // The build stage's WORKDIR is /app, the checkout's root.
-          const local = copiesFromBuild ? path.join(root, path.relative("/app", source)) : path.join(root, source);
+          const local = copiesFromBuild
+            ? path.join(root, path.relative("/app", source))
+            : path.join(root, source);
           expect(existsSync(local), `${args}: ${local}`).toBe(true);
         }
         if (!fromBuild) expect(copiesFromBuild).toBe(false);
