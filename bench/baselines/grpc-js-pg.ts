@@ -18,7 +18,12 @@ const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: Number(env.P
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const definition = protoLoader.loadSync(path.join(ROOT, "proto/customers/v1/customer_service.proto"), {
-  includeDirs: [path.join(ROOT, "proto"), path.join(ROOT, "node_modules/google-proto-files")],
+  includeDirs: [
+    path.join(ROOT, "proto"),
+    path.join(ROOT, "node_modules/google-proto-files"),
+    // buf/validate/validate.proto, printed by `npm run proto:deps` (scripts/protovalidate-proto.ts).
+    path.join(ROOT, "node_modules/.cache/protovalidate-proto"),
+  ],
   keepCase: false,
   longs: String,
   enums: String,

@@ -1,5 +1,10 @@
-import { readFileSync } from "node:fs";
-import { create, createFileRegistry, type MessageInitShape, setExtension } from "@bufbuild/protobuf";
+import {
+  create,
+  createFileRegistry,
+  getOption,
+  type MessageInitShape,
+  setExtension,
+} from "@bufbuild/protobuf";
 import {
   FieldDescriptorProto_Label,
   FieldDescriptorProto_Type,
@@ -79,11 +84,12 @@ const stored: CustomerData = {
 const withoutAddress: CustomerData = { ...stored, address: null };
 
 /** Fields of `message` in customer.proto whose options mention `behavior`, read from the source text. */
+/** The fields of a message whose `google.api.field_behavior` lists `behavior`, read off the compiled proto. */
 function annotatedInProto(message: string, behavior: keyof typeof FieldBehavior): string[] {
-  const proto = readFileSync(new URL("../../proto/customers/v1/customer.proto", import.meta.url), "utf8");
-  const body = new RegExp(`^message ${message} \\{([^}]*)^\\}`, "m").exec(proto)?.[1] ?? "";
-  const fields = body.matchAll(/(\w+) = \d+ \[([^\]]*)\];/g);
-  return [...fields].filter(([, , options]) => options?.includes(behavior)).map(([, name]) => name ?? "");
+  const schema = [CustomerSchema, AddressSchema].find((m) => m.name === message);
+  return (schema?.fields ?? [])
+    .filter((f) => f.proto.options && getOption(f, field_behavior).includes(FieldBehavior[behavior]))
+    .map((f) => f.name);
 }
 
 describe("OUTPUT_ONLY", () => {

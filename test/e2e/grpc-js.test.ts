@@ -127,7 +127,12 @@ function validCustomer(overrides: Record<string, unknown> = {}) {
 beforeAll(async () => {
   server = await startTestServer();
   const definition = protoLoader.loadSync(path.join(ROOT, "proto/customers/v1/customer_service.proto"), {
-    includeDirs: [path.join(ROOT, "proto"), path.join(ROOT, "node_modules/google-proto-files")],
+    includeDirs: [
+      path.join(ROOT, "proto"),
+      path.join(ROOT, "node_modules/google-proto-files"),
+      // buf/validate/validate.proto, printed by `npm run proto:deps` (scripts/protovalidate-proto.ts).
+      path.join(ROOT, "node_modules/.cache/protovalidate-proto"),
+    ],
     keepCase: false,
     longs: String,
     enums: String,
