@@ -5,7 +5,7 @@ import { ContactMethod, type Customer, CustomerSchema } from "../../gen/customer
 import { type CallFailure, createCustomerClient, credentialStore, failureOf } from "./api-client.js";
 import { readCustomerForm, renderCustomerForm, showViolations } from "./customer-form.js";
 import { changedPaths } from "./update-mask.js";
-import { validateMessage, validateSearch } from "./validation.js";
+import { validateCustomer, validateSearch } from "./validation.js";
 
 const client = createCustomerClient();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -221,7 +221,7 @@ customerForm.addEventListener("submit", (event) => {
 
 async function save(): Promise<void> {
   const draft = readCustomerForm(customerForm);
-  const clientViolations = validateMessage(CustomerSchema, draft);
+  const clientViolations = validateCustomer(draft);
   if (showViolations(customerForm, clientViolations)) return;
   const before = editing;
   const saved = before

@@ -1,6 +1,7 @@
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { clone, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import { createValidator } from "@bufbuild/protovalidate";
+import { type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
 
 /**
  * Client-side validation with the contract's own rules: protovalidate reads the buf.validate options
@@ -23,6 +24,36 @@ export function validateMessage<Desc extends DescMessage>(
   if (result.kind === "valid") return [];
   if (result.kind === "error") return [{ field: "", description: result.error.message }];
   return result.violations.map((v) => ({ field: pathToString(v.field), description: v.message }));
+}
+
+const tidy = (text: string) => text.normalize("NFC").trim();
+const tidyName = (text: string) => tidy(text).replace(/ {2,}/g, " ");
+
+/**
+ * A customer as the form holds it, checked against the proto rules. The rules describe the stored
+ * record, after the server's normalisation (docs/api.md), so the same normalisation is applied first
+ * (trim, NFC, collapsed name spaces, upper-case country). Only the server rewrites a phone to E.164
+ * (libphonenumber accepts national formats that the E.164 pattern does not), so a typed phone's shape is
+ * left to the server, whose violation is shown next to the field like any other.
+ */
+export function validateCustomer(draft: Customer): ClientViolation[] {
+  const normalised = clone(CustomerSchema, draft);
+  normalised.firstName = tidyName(normalised.firstName);
+  normalised.lastName = tidyName(normalised.lastName);
+  normalised.company = tidy(normalised.company);
+  normalised.email = tidy(normalised.email);
+  normalised.phone = tidy(normalised.phone);
+  const address = normalised.address;
+  if (address) {
+    address.line1 = tidy(address.line1);
+    address.line2 = tidy(address.line2);
+    address.city = tidy(address.city);
+    address.state = tidy(address.state);
+    address.postalCode = tidy(address.postalCode);
+    address.country = tidy(address.country).toUpperCase();
+  }
+  const typedPhone = normalised.phone !== "";
+  return validateMessage(CustomerSchema, normalised).filter((v) => !(typedPhone && v.field === "phone"));
 }
 
 /** The search fields as the API checks them: at least one must be set (search-request.ts). */

@@ -118,7 +118,7 @@ describe("support console in Chromium", () => {
     expect(await page.textContent("#error .request-id")).toMatch(/\S{8,}/);
   });
 
-  it("creates a customer after showing the server's violation next to the field", async () => {
+  it("catches a proto rule in the browser before any call is sent", async () => {
     await useCredential(TEST_API_KEY);
     await page.click("#new-customer");
     await page.fill("#field-first-name", "Ada");
@@ -126,13 +126,30 @@ describe("support console in Chromium", () => {
     await page.fill("#field-email", "ada-at-example");
     await page.fill("#field-address-line1", "12 Analytical Row");
     await page.fill("#field-address-city", "Babbageton");
-    await page.fill("#field-address-country", "GB");
+    await page.fill("#field-address-country", "gb");
+    const before = requests.length;
     await page.click("#save-customer");
     await page.waitForSelector("#field-email-error:not([hidden])");
     expect(await page.textContent("#field-email-error")).toMatch(/email/i);
     expect(await page.getAttribute("#field-email", "aria-invalid")).toBe("true");
     expect(await page.evaluate("document.activeElement?.id")).toBe("field-email");
+    // protovalidate over the generated descriptors refused it: no CreateCustomer left the page, and the
+    // lower-case country (normalised as the server does) was not flagged.
+    expect(requests.slice(before).filter((r) => r.url.includes("CreateCustomer"))).toEqual([]);
+    expect(await page.getAttribute("#field-address-country", "aria-invalid")).not.toBe("true");
+  });
+
+  it("creates a customer after showing the server's violation next to the field", async () => {
     await page.fill("#field-email", "ada@example.com");
+    // E.164 shape is left to the server (national formats are accepted there): it answers BadRequest.
+    await page.fill("#field-phone", "+1 555");
+    await page.click("#save-customer");
+    await page.waitForSelector("#field-phone-error:not([hidden])");
+    expect(await page.textContent("#field-phone-error")).toMatch(/phone/i);
+    expect(await page.getAttribute("#field-phone", "aria-invalid")).toBe("true");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("field-phone");
+    expect(requests.some((r) => r.url.includes("CreateCustomer"))).toBe(true);
+    await page.fill("#field-phone", "");
     await page.click("#save-customer");
     await expect.poll(() => page.textContent("#status")).toContain("Created customer");
   });
