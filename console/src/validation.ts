@@ -1,15 +1,14 @@
 import { clone, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { pathToString } from "@bufbuild/protobuf/reflect";
-import { createValidator } from "@bufbuild/protovalidate";
 import { type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { contractViolations } from "../../src/customers/proto-rules.js";
 
 /**
  * Client-side validation with the contract's own rules: protovalidate reads the buf.validate options
- * compiled into the generated descriptors (gen/), so a rule added to the proto is enforced here with
- * no change to the console. The server stays the authority; its violations are shown as well.
+ * compiled into the generated descriptors (gen/), and the server's own rule table (proto-rules.ts)
+ * turns its findings into the codes and sentences the server sends, so a rule added to the proto is
+ * enforced here, worded as the server words it, with no change to the console. The server stays the
+ * authority; its violations are shown as well.
  */
-const validator = createValidator();
-
 export interface ClientViolation {
   /** Field path in proto names, relative to the validated message (e.g. "address.city"). */
   field: string;
@@ -20,10 +19,11 @@ export function validateMessage<Desc extends DescMessage>(
   schema: Desc,
   message: MessageShape<Desc>,
 ): ClientViolation[] {
-  const result = validator.validate(schema, message);
-  if (result.kind === "valid") return [];
-  if (result.kind === "error") return [{ field: "", description: result.error.message }];
-  return result.violations.map((v) => ({ field: pathToString(v.field), description: v.message }));
+  try {
+    return contractViolations(schema, message).map(({ field, description }) => ({ field, description }));
+  } catch (error) {
+    return [{ field: "", description: error instanceof Error ? error.message : String(error) }];
+  }
 }
 
 const tidy = (text: string) => text.normalize("NFC").trim();

@@ -1,7 +1,11 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { validate as isUuid, v7 as uuidv7 } from "uuid";
+import { v7 as uuidv7 } from "uuid";
 import type { Customer } from "../../gen/customers/v1/customer_pb.js";
-import type { CustomerService } from "../../gen/customers/v1/customer_service_pb.js";
+import {
+  type CustomerService,
+  GetCustomerRequestSchema,
+  UpdateCustomerRequestSchema,
+} from "../../gen/customers/v1/customer_service_pb.js";
 import { ApiError } from "../errors/api-error.js";
 import { type FieldViolation, prefixViolations } from "../errors/field-violation.js";
 import { requestContextKey } from "../observability/request-context.js";
@@ -11,6 +15,7 @@ import type { CustomerRepository } from "./customer-repository.js";
 import { ETAG_HEADER, etagOf, updatePreconditionsOf } from "./etag.js";
 import { IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf, requestDigestOf } from "./idempotency-key.js";
 import type { PageTokenCodec } from "./page-token.js";
+import { contractViolations } from "./proto-rules.js";
 import { type SearchPlan, searchRequestFromAddress, searchRequestFromContact } from "./search-request.js";
 import { applyUpdateMask, resolveUpdateMask } from "./update-mask.js";
 import { type ValidateCustomerOptions, validateCustomer } from "./validate-customer.js";
@@ -89,9 +94,8 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
     },
 
     async updateCustomer(req, context) {
-      const violations: FieldViolation[] = [];
-      const idViolation = customerIdViolation(req.customerId);
-      if (idViolation) violations.push(idViolation);
+      // customer_id's rules; the customer is checked after the mask is applied (customer_service.proto).
+      const violations = contractViolations(UpdateCustomerRequestSchema, req);
       if (!req.customer) {
         violations.push(required("customer", "customer is required."));
         throw ApiError.invalidArgument(violations);
@@ -138,8 +142,8 @@ export function createCustomerService(deps: CustomerServiceDeps): ServiceImpl<ty
     },
 
     async getCustomer(req, context) {
-      const idViolation = customerIdViolation(req.customerId);
-      if (idViolation) throw ApiError.invalidArgument([idViolation]);
+      const violations = contractViolations(GetCustomerRequestSchema, req);
+      if (violations.length > 0) throw ApiError.invalidArgument(violations);
       const record = await deps.repository.findById(req.customerId, context.signal);
       if (!record) throw ApiError.notFound(`No customer has customerId ${req.customerId}.`);
       // The REST transcoder answers If-None-Match from this header (304); other protocols just get it.
@@ -165,12 +169,4 @@ function answer(record: CustomerRecord, context: HandlerContext): Customer {
 
 function required(field: string, description: string): FieldViolation {
   return { field, code: "REQUIRED", description };
-}
-
-function customerIdViolation(id: string): FieldViolation | undefined {
-  if (id === "") return required("customer_id", "customerId is required.");
-  if (!isUuid(id)) {
-    return { field: "customer_id", code: "INVALID_FORMAT", description: "customerId must be a UUID." };
-  }
-  return undefined;
 }

@@ -1,6 +1,8 @@
-import type {
-  SearchCustomersByAddressRequest,
-  SearchCustomersRequest,
+import {
+  type SearchCustomersByAddressRequest,
+  SearchCustomersByAddressRequestSchema,
+  type SearchCustomersRequest,
+  SearchCustomersRequestSchema,
 } from "../../gen/customers/v1/customer_service_pb.js";
 import { ApiError } from "../errors/api-error.js";
 import type { FieldViolation } from "../errors/field-violation.js";
@@ -8,6 +10,7 @@ import type { CustomerRecord } from "./customer.js";
 import type { AddressSearch, ContactSearch, CustomerRepository, PageCursor } from "./customer-repository.js";
 import type { PageTokenCodec } from "./page-token.js";
 import { parsePhoneNumber } from "./phone-number.js";
+import { contractViolations } from "./proto-rules.js";
 import { searchKey } from "./search-key.js";
 
 /** Page size when the request gives none (AIP-158 lets the service choose). */
@@ -74,7 +77,13 @@ export function searchRequestFromContact(
   }
   if (email !== "") criteria.emailKey = email;
   if (firstName !== "") criteria.firstNamePrefixKey = firstName;
-  const page = pageFrom(req, criteria, tokens, violations);
+  const page = pageFrom(
+    req,
+    contractViolations(SearchCustomersRequestSchema, req),
+    criteria,
+    tokens,
+    violations,
+  );
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
   return {
     criteria,
@@ -119,7 +128,8 @@ export function searchRequestFromAddress(
       violations.push({ field, code: "REQUIRED", description });
     }
   }
-  const page = pageFrom(req, criteria, tokens, violations);
+  const rules = contractViolations(SearchCustomersByAddressRequestSchema, req);
+  const page = pageFrom(req, rules, criteria, tokens, violations);
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
   return {
     criteria,
@@ -129,22 +139,20 @@ export function searchRequestFromAddress(
   };
 }
 
+/**
+ * The page a search asks for. `ruleViolations` are the request's proto rules broken (page_size
+ * must not be negative); a size over MAX_PAGE_SIZE is lowered, not refused.
+ */
 function pageFrom(
   req: { pageSize: number; pageToken: string },
+  ruleViolations: readonly FieldViolation[],
   criteria: object,
   tokens: PageTokenCodec,
   violations: FieldViolation[],
 ): { size: number; after?: PageCursor } {
   const criteriaInvalid = violations.length > 0;
-  let size = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE);
-  if (req.pageSize < 0) {
-    violations.push({
-      field: "page_size",
-      code: "OUT_OF_RANGE",
-      description: "pageSize must not be negative.",
-    });
-    size = DEFAULT_PAGE_SIZE;
-  }
+  violations.push(...ruleViolations);
+  const size = req.pageSize <= 0 ? DEFAULT_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE);
   // With invalid criteria the token cannot be checked against them; those errors come first.
   if (req.pageToken === "" || criteriaInvalid) return { size };
   const after = tokens.decode(criteria, req.pageToken);

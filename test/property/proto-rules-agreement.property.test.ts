@@ -1,9 +1,9 @@
-// The buf.validate rules in customer.proto and the server's validator agree: on generated valid
-// customers and on customers that break one rule, protovalidate (on the server's normalised form,
-// which is what the proto rules describe) flags exactly the fields the server flags, with a code
-// the server also uses. The only differences allowed are the server-side rules customer.proto
-// documents as beyond CEL: a phone that has the E.164 shape but is not a valid number, and a
-// two-letter country that is not an assigned ISO 3166-1 code.
+// The server's validator reports, per field, the most relevant of the violations protovalidate finds
+// in customer.proto's rules on the normalised record, plus the server-side rules. On generated valid
+// customers and on customers that break one rule, protovalidate's full findings flag exactly the
+// fields the server flags, with a code the server also uses. The only differences allowed are the
+// server-side rules customer.proto documents as beyond CEL: a phone that has the E.164 shape but is
+// not a valid number, and a two-letter country that is not an assigned ISO 3166-1 code.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
