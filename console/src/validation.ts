@@ -1,5 +1,6 @@
 import { clone, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { type Customer, CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
+import { cleanCountry, cleanName, cleanText } from "../../src/customers/customer-text.js";
 import { contractViolations } from "../../src/customers/proto-rules.js";
 
 /**
@@ -26,9 +27,6 @@ export function validateMessage<Desc extends DescMessage>(
   }
 }
 
-const tidy = (text: string) => text.normalize("NFC").trim();
-const tidyName = (text: string) => tidy(text).replace(/ {2,}/g, " ");
-
 /**
  * A customer as the form holds it, checked against the proto rules. The rules describe the stored
  * record, after the server's normalisation (docs/api.md), so the same normalisation is applied first
@@ -38,19 +36,19 @@ const tidyName = (text: string) => tidy(text).replace(/ {2,}/g, " ");
  */
 export function validateCustomer(draft: Customer): ClientViolation[] {
   const normalised = clone(CustomerSchema, draft);
-  normalised.firstName = tidyName(normalised.firstName);
-  normalised.lastName = tidyName(normalised.lastName);
-  normalised.company = tidy(normalised.company);
-  normalised.email = tidy(normalised.email);
-  normalised.phone = tidy(normalised.phone);
+  normalised.firstName = cleanName(normalised.firstName);
+  normalised.lastName = cleanName(normalised.lastName);
+  normalised.company = cleanText(normalised.company);
+  normalised.email = cleanText(normalised.email);
+  normalised.phone = cleanText(normalised.phone);
   const address = normalised.address;
   if (address) {
-    address.line1 = tidy(address.line1);
-    address.line2 = tidy(address.line2);
-    address.city = tidy(address.city);
-    address.state = tidy(address.state);
-    address.postalCode = tidy(address.postalCode);
-    address.country = tidy(address.country).toUpperCase();
+    address.line1 = cleanText(address.line1);
+    address.line2 = cleanText(address.line2);
+    address.city = cleanText(address.city);
+    address.state = cleanText(address.state);
+    address.postalCode = cleanText(address.postalCode);
+    address.country = cleanCountry(address.country);
   }
   const typedPhone = normalised.phone !== "";
   return validateMessage(CustomerSchema, normalised).filter((v) => !(typedPhone && v.field === "phone"));

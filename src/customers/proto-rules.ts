@@ -118,7 +118,7 @@ function valueAt(message: ReflectMessage, path: Path): unknown {
  * The sentence a standard rule's violation is described by, after the field's JSON path
  * ("must have 2 to 50 characters."). Rules with their own CEL message use that message instead.
  */
-function standardSentence(violation: Violation, formats: FormatSentences): string {
+function standardSentence(violation: Violation): string {
   const field = lastField(violation.field);
   const rules = field ? getOption(field, validateField) : undefined;
   switch (violation.ruleId) {
@@ -147,12 +147,18 @@ function standardSentence(violation: Violation, formats: FormatSentences): strin
         : `must be ${names[0] ?? "a defined value"}.`;
     }
     default:
-      return (field && formats[`${field.parent.typeName}.${field.name}`]) || violation.message;
+      return (field && FORMAT_SENTENCES[`${field.parent.typeName}.${field.name}`]) || violation.message;
   }
 }
 
-/** The contract's sentence for a field's format rule, by the field's full name (`customers.v1.Customer.phone`). */
-export type FormatSentences = Readonly<Record<string, string>>;
+/**
+ * The contract's sentences for the fields whose format the protos state as a `pattern`, by the
+ * field's full name; validate-customer.ts describes its server-side checks of the same fields alike.
+ */
+export const FORMAT_SENTENCES: Readonly<Record<string, string>> = {
+  "customers.v1.Customer.phone": "must be a valid phone number in international format such as +14155552671.",
+  "customers.v1.Address.country": "must be an ISO 3166-1 alpha-2 country code such as US.",
+};
 
 /**
  * The violations of one protovalidate result in the contract's shape: each field path named once
@@ -163,7 +169,6 @@ function describe<Desc extends DescMessage>(
   schema: Desc,
   message: MessageShape<Desc>,
   violation: Violation,
-  formats: FormatSentences,
 ): RankedViolation[] {
   const { ruleId } = violation;
   const meaning = RULE_CODES[ruleId] ?? UNKNOWN_RULE;
@@ -198,7 +203,7 @@ function describe<Desc extends DescMessage>(
     return repeats;
   }
   const own = violation.rule.some((element) => element.kind === "field" && element.name === "cel");
-  const sentence = own ? violation.message : standardSentence(violation, formats);
+  const sentence = own ? violation.message : standardSentence(violation);
   return [{ field, code: meaning.code, description: `${jsonPath(violation.field)} ${sentence}`, ruleId }];
 }
 
@@ -238,18 +243,14 @@ function relevance(ruleId: string): number {
 /**
  * The contract's violations of `message` (docs/api.md, "Errors"): the rules its proto declares
  * plus `extra` ones the caller checks beyond CEL, at most one per field path (the most relevant,
- * by RULE_CODES order; an extra rule ranks as its `rankedAs` rule id), in the message's field order.
+ * by RULE_CODES order; an extra one ranks as the rule id it carries), in the message's field order.
  */
 export function contractViolations<Desc extends DescMessage>(
   schema: Desc,
   message: MessageShape<Desc>,
-  options: { formats?: FormatSentences; extra?: readonly RankedViolation[] } = {},
+  extra: readonly RankedViolation[] = [],
 ): FieldViolation[] {
-  const formats = options.formats ?? {};
-  const all = [
-    ...violationsOf(schema, message).flatMap((v) => describe(schema, message, v, formats)),
-    ...(options.extra ?? []),
-  ];
+  const all = [...violationsOf(schema, message).flatMap((v) => describe(schema, message, v)), ...extra];
   if (all.length === 0) return [];
   const best = new Map<string, RankedViolation>();
   for (const v of all) {

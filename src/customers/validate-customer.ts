@@ -3,8 +3,9 @@ import { CustomerSchema } from "../../gen/customers/v1/customer_pb.js";
 import type { FieldViolation } from "../errors/field-violation.js";
 import { isCountryCode } from "./country-code.js";
 import type { AddressData, CustomerData } from "./customer.js";
+import { cleanCountry, cleanName, cleanText, hasControlCharacter } from "./customer-text.js";
 import { parsePhoneNumber } from "./phone-number.js";
-import { contractViolations, type FormatSentences, type RankedViolation } from "./proto-rules.js";
+import { contractViolations, FORMAT_SENTENCES, type RankedViolation } from "./proto-rules.js";
 
 /** Settings for validateCustomer that depend on the deployment rather than on the record. */
 export interface ValidateCustomerOptions {
@@ -18,39 +19,18 @@ export interface CustomerValidation {
   violations: FieldViolation[];
 }
 
-const CONTROL_CHARACTER = /\p{Cc}/u;
-
-// customer.proto states the format of these fields as a pattern; the server-side rules below check
-// what the pattern cannot (a real number, an assigned code) and describe both failures alike.
-const PHONE_FORMAT = "must be a valid phone number in international format such as +14155552671.";
-const COUNTRY_FORMAT = "must be an ISO 3166-1 alpha-2 country code such as US.";
-const FORMATS: FormatSentences = {
-  "customers.v1.Customer.phone": PHONE_FORMAT,
-  "customers.v1.Address.country": COUNTRY_FORMAT,
-};
-
-function clean(raw: string): string {
-  return raw.normalize("NFC").trim();
-}
-
-/** A name with runs of visible whitespace (e.g. NBSP, U+3000) collapsed; control characters stay for the rules to see. */
-function cleanName(raw: string): string {
-  const value = clean(raw);
-  return CONTROL_CHARACTER.test(value) ? value : value.replace(/\s+/gu, " ");
-}
-
-/** Upper-cases only ASCII letters: "ıt".toUpperCase() would turn a typo into "IT". */
-function cleanCountry(raw: string): string {
-  return clean(raw).replace(/[a-z]/g, (letter) => letter.toUpperCase());
-}
+// customer.proto states these fields' format as a pattern; the server-side rules below check what
+// the pattern cannot (a real number, an assigned code) and describe both failures alike.
+const PHONE_FORMAT = FORMAT_SENTENCES["customers.v1.Customer.phone"];
+const COUNTRY_FORMAT = FORMAT_SENTENCES["customers.v1.Address.country"];
 
 function cleanAddress(address: AddressData): AddressData {
   return {
-    line1: clean(address.line1),
-    line2: clean(address.line2),
-    city: clean(address.city),
-    state: clean(address.state),
-    postalCode: clean(address.postalCode),
+    line1: cleanText(address.line1),
+    line2: cleanText(address.line2),
+    city: cleanText(address.city),
+    state: cleanText(address.state),
+    postalCode: cleanText(address.postalCode),
     country: cleanCountry(address.country),
   };
 }
@@ -72,8 +52,8 @@ export function validateCustomer(
   const region = country !== undefined && isCountryCode(country) ? country : options.defaultPhoneRegion;
   const extra: RankedViolation[] = [];
 
-  let phone = clean(input.phone);
-  if (phone !== "" && !CONTROL_CHARACTER.test(phone)) {
+  let phone = cleanText(input.phone);
+  if (phone !== "" && !hasControlCharacter(phone)) {
     const parsed = parsePhoneNumber(phone, region);
     if ("error" in parsed) {
       extra.push({
@@ -86,12 +66,7 @@ export function validateCustomer(
       phone = parsed.e164;
     }
   }
-  if (
-    country !== undefined &&
-    country !== "" &&
-    !CONTROL_CHARACTER.test(country) &&
-    !isCountryCode(country)
-  ) {
+  if (country !== undefined && country !== "" && !hasControlCharacter(country) && !isCountryCode(country)) {
     const description = `address.country ${COUNTRY_FORMAT}`;
     extra.push({ field: "address.country", code: "INVALID_FORMAT", description, ruleId: "string.pattern" });
   }
@@ -99,8 +74,8 @@ export function validateCustomer(
   const customer: CustomerData = {
     firstName: cleanName(input.firstName),
     lastName: cleanName(input.lastName),
-    company: clean(input.company),
-    email: clean(input.email),
+    company: cleanText(input.company),
+    email: cleanText(input.email),
     phone,
     address,
     preferredContactMethods: [...input.preferredContactMethods],
@@ -108,5 +83,5 @@ export function validateCustomer(
     marketingSmsOptIn: input.marketingSmsOptIn,
   };
   const message = create(CustomerSchema, { ...customer, address: address ?? undefined });
-  return { customer, violations: contractViolations(CustomerSchema, message, { formats: FORMATS, extra }) };
+  return { customer, violations: contractViolations(CustomerSchema, message, extra) };
 }
